@@ -1,0 +1,101 @@
+/**
+ * The compiled, frozen runtime configuration. The YAML schema (config/schema.ts) is validated and
+ * compiled (config/compile.ts) into these shapes once at start-up; the request path reads only these.
+ */
+
+export type WireFormat = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
+
+export type ProviderAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; key: string }
+  /** A named header carrying the key: Anthropic `x-api-key`, Azure `api-key`, Gemini `x-goog-api-key`. */
+  | { type: 'header'; name: string; key: string }
+  | { type: 'sigv4'; accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string; service: string };
+
+export interface Timeouts {
+  /** TCP + TLS connect. */
+  connectMs: number;
+  /** From request sent to response headers (non-stream: whole body). */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  idleMs: number;
+}
+
+export type Capability = 'chat' | 'vision' | 'tools' | 'json' | 'json_schema' | 'streaming' | 'embeddings' | 'prefill';
+
+export interface Pricing {
+  /** USD per million tokens. */
+  input: number;
+  output: number;
+  cachedInput?: number;
+  reasoning?: number;
+}
+
+export interface ModelInfo {
+  /** The model id the provider knows (for Azure: the model name; the deployment is in `deployment`). */
+  id: string;
+  /** Azure OpenAI deployment name; defaults to id. */
+  deployment?: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  pricing?: Pricing;
+  capabilities: ReadonlySet<Capability>;
+  region?: string;
+  compliance: readonly string[];
+}
+
+export interface ProviderConfig {
+  name: string;
+  format: WireFormat;
+  /** Base URL without trailing slash, e.g. https://api.openai.com/v1 */
+  baseUrl: string;
+  auth: ProviderAuth;
+  /** Extra static headers sent with every request (e.g. anthropic-version, OpenRouter's HTTP-Referer). */
+  headers: Readonly<Record<string, string>>;
+  timeouts: Timeouts;
+  /** Azure OpenAI `api-version` query parameter. */
+  apiVersion?: string;
+  /** Upstream region for Bedrock, and a compliance tag for routing. */
+  region?: string;
+  compliance: readonly string[];
+  /** Models declared for this provider, by provider model id. `provider/anything` still works for undeclared ids. */
+  models: ReadonlyMap<string, ModelInfo>;
+  /** True when this provider is one of Switchyard's own sandbox providers. */
+  sandbox: boolean;
+  /** Maximum keep-alive connections to this provider's origin. */
+  maxConnections: number;
+}
+
+export interface Target {
+  provider: ProviderConfig;
+  model: ModelInfo;
+}
+
+export interface PublicModel {
+  name: string;
+  /** Ordered candidates: the first is the primary, the rest fall back in order. */
+  targets: readonly Target[];
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Requests with a larger body are refused with 413 before the body is read in full. */
+  maxBodyBytes: number;
+  /** Overall deadline per request, across every attempt. */
+  requestTimeoutMs: number;
+}
+
+export interface GatewayConfig {
+  server: ServerConfig;
+  providers: ReadonlyMap<string, ProviderConfig>;
+  models: ReadonlyMap<string, PublicModel>;
+  /** Set when the gateway configured itself on sandbox providers because no credentials were found. */
+  sandboxMode: boolean;
+  /** Where the config came from: a file path, or "environment" / "sandbox". */
+  source: string;
+}
+
+export function describeTarget(t: Target): string {
+  return `${t.provider.name}/${t.model.id}`;
+}

@@ -1,0 +1,74 @@
+import type { ChatChunk, ChatRequest, ChatResponse, FinishReason, Usage } from '../api/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
+import type { Target } from '../config/types.js';
+import type { Failure } from './failure.js';
+
+/**
+ * An upstream request before authentication. Transport applies the provider's auth (bearer,
+ * api-key header, SigV4) and sends it; adapters never see secrets.
+ */
+export interface UpstreamRequest {
+  method: 'POST' | 'GET';
+  /** Absolute URL. */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One framed event from the upstream stream: an SSE event, or an AWS event-stream message. */
+export interface StreamEvent {
+  /** SSE `event:` field, or the event-stream `:event-type` / `:exception-type` header. */
+  event?: string;
+  /** SSE `data:` payload, or the event-stream message payload as UTF-8 text. */
+  data: string;
+}
+
+export type StreamItem =
+  | { kind: 'chunk'; chunk: ChatChunk }
+  /** The upstream signalled a complete, orderly end ([DONE], message_stop, ...). */
+  | { kind: 'done' }
+  /** The upstream reported an error in-band. */
+  | { kind: 'error'; failure: Failure }
+  /** A chunk that could not be parsed; the executor decides whether to skip it. */
+  | { kind: 'malformed'; raw: string; error: string };
+
+/**
+ * Stateful per-attempt decoder: turns upstream events into OpenAI chunks. Framing (SSE text or
+ * AWS event-stream binary) is parsed by transport before events reach the decoder.
+ */
+export interface StreamDecoder {
+  decode(event: StreamEvent): StreamItem[];
+  /** Called when the upstream body ends; may emit a final chunk (e.g. usage) or nothing. */
+  end(): StreamItem[];
+}
+
+export interface DecodeContext {
+  /** The request as sent, for echoing ids and model names. */
+  request: ChatRequest;
+  target: Target;
+  /** Id to use when the upstream provides none. */
+  requestId: string;
+  /** Unix seconds. */
+  created: number;
+}
+
+export type Framing = 'sse' | 'aws-eventstream';
+
+/** Response headers as undici's request() returns them. */
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+/** Stateless translation for one wire format. */
+export interface ProviderAdapter {
+  readonly format: string;
+  readonly framing: Framing;
+  buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest;
+  parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse;
+  streamDecoder(ctx: DecodeContext): StreamDecoder;
+  /** Classify a non-2xx response. `body` is parsed JSON when the body was JSON, else text. */
+  classifyError(status: number, body: unknown, headers: UpstreamHeaders): Failure;
+  /** Absent when the wire format has no embeddings endpoint in Switchyard. */
+  buildEmbeddingsRequest?(req: EmbeddingsRequest, target: Target): UpstreamRequest;
+  parseEmbeddingsResponse?(body: unknown, req: EmbeddingsRequest, target: Target): EmbeddingsResponse;
+}
+
+export type { FinishReason, Usage };
