@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { compile } from '../config/compile.js';
+import { defaultConfigPath, loadConfig, rawConfigFromEnv } from '../config/load.js';
+import type { GatewayConfig } from '../config/types.js';
+import { createGateway, type Logger } from '../http/server.js';
+import { startSandbox, type SandboxServer } from '../sandbox/index.js';
+import { waitForSignal, type CliIO } from './sandbox.js';
+
+/** True when a config file declares sandbox providers, which need the in-process sandbox running. */
+function fileUsesSandbox(path: string): boolean {
+  const raw = parseYaml(readFileSync(path, 'utf8')) as { providers?: Record<string, { sandbox?: unknown }> } | null;
+  return Object.values(raw?.providers ?? {}).some((p) => p?.sandbox === true);
+}
+
+function jsonLogger(io: CliIO): Logger {
+  return (level, event, fields) => io.stderr(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
+}
+
+export async function runServe(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } },
+    strict: true,
+  });
+  const path = values.config ?? defaultConfigPath(process.cwd());
+  let sandbox: SandboxServer | undefined;
+  let config: GatewayConfig;
+  if (path) {
+    if (fileUsesSandbox(path)) sandbox = await startSandbox({ port: 0 });
+    config = loadConfig({ path, env: io.env, ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
+  } else {
+    const { raw, sandbox: needsSandbox } = rawConfigFromEnv(io.env);
+    if (needsSandbox) sandbox = await startSandbox({ port: 0 });
+    config = compile(raw, { env: io.env, source: needsSandbox ? 'sandbox' : 'environment', ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
+  }
+
+  const port = values.port !== undefined ? Number(values.port) : config.server.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr(`switchyard serve: --port must be an integer from 0 to 65535, got '${values.port}'\n`);
+    await sandbox?.close();
+    return 2;
+  }
+  const gateway = createGateway(config, jsonLogger(io));
+  const addr = await gateway.listen(port, values.host ?? config.server.host);
+  const base = `http://${addr.address}:${addr.port}`;
+  io.stdout(`switchyard listening on ${base} (config: ${path ?? config.source})\n`);
+  io.stdout(`  providers: ${[...config.providers.values()].map((p) => `${p.name} (${p.format})`).join(', ') || 'none'}\n`);
+  io.stdout(`  models:    ${[...config.models.keys()].join(', ') || 'none'}; or any provider/model\n`);
+  if (config.sandboxMode) {
+    io.stdout(
+      '\n  *** SANDBOX MODE: no provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...). ***\n' +
+        '  *** Answers come from simulated providers on this machine, not from real models.          ***\n' +
+        '  *** Every response carries the header x-switchyard-sandbox: true.                           ***\n\n' +
+        `  Try: curl ${base}/v1/chat/completions -H 'content-type: application/json' \\\n` +
+        `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
+    );
+  }
+  await waitForSignal();
+  io.stdout('switchyard: shutting down\n');
+  await gateway.close();
+  await sandbox?.close();
+  return 0;
+}

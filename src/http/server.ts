@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../config/types.js';
+import { GatewayError } from '../errors.js';
+import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
+import { Transport } from '../transport/client.js';
+import { handleChat } from './handlers/chat.js';
+import { handleEmbeddings } from './handlers/embeddings.js';
+import { handleMessages, renderAnthropicError } from './handlers/messages.js';
+import { handleModels } from './handlers/models.js';
+import { sendJson, toGatewayError, type Headers } from './respond.js';
+
+export type Logger = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>) => void;
+
+export interface RequestScope {
+  req: IncomingMessage;
+  res: ServerResponse;
+  config: GatewayConfig;
+  exec: ExecContext;
+  /** Headers every response of this request carries. */
+  headers: Headers;
+}
+
+type Handler = (scope: RequestScope) => Promise<void>;
+
+interface Route {
+  method: 'GET' | 'POST';
+  handler: Handler;
+  /** How errors are rendered: OpenAI JSON, or Anthropic's error shape for /v1/messages. */
+  errors: 'openai' | 'anthropic';
+}
+
+export interface Gateway {
+  server: Server;
+  config: GatewayConfig;
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export function createGateway(config: GatewayConfig, log: Logger = () => {}): Gateway {
+  const transport = new Transport();
+  let ready = false;
+
+  const routes = new Map<string, Route>([
+    ['/v1/chat/completions', { method: 'POST', handler: handleChat, errors: 'openai' }],
+    ['/v1/embeddings', { method: 'POST', handler: handleEmbeddings, errors: 'openai' }],
+    ['/v1/messages', { method: 'POST', handler: handleMessages, errors: 'anthropic' }],
+    ['/v1/models', { method: 'GET', handler: handleModels, errors: 'openai' }],
+    ['/healthz', { method: 'GET', handler: async ({ res }) => sendJson(res, 200, { status: 'ok' }), errors: 'openai' }],
+    [
+      '/readyz',
+      {
+        method: 'GET',
+        handler: async ({ res }) =>
+          ready
+            ? sendJson(res, 200, { status: 'ready', providers: config.providers.size, models: config.models.size, sandbox: config.sandboxMode })
+            : sendJson(res, 503, { status: 'starting' }),
+        errors: 'openai',
+      },
+    ],
+  ]);
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const headers: Headers = { 'x-switchyard-request-id': requestId };
+    if (config.sandboxMode) headers['x-switchyard-sandbox'] = 'true';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = routes.get(path);
+
+    const abort = new AbortController();
+    const deadlineMs = config.server.requestTimeoutMs;
+    const deadline = setTimeout(() => abort.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
+    res.on('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) abort.abort(new ClientClosed());
+    });
+    const exec: ExecContext = {
+      requestId,
+      transport,
+      signal: abort.signal,
+      log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
+    };
+    try {
+      if (!route) throw new GatewayError('route_not_found', `No route for ${req.method} ${path}; Switchyard serves ${[...routes.keys()].join(', ')}`);
+      if (req.method !== route.method) {
+        throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`, { headers: { allow: route.method } });
+      }
+      await route.handler({ req, res, config, exec, headers });
+    } catch (err) {
+      const gerr = toGatewayError(err);
+      if (gerr.code === 'internal_error') log('error', 'internal_error', { request_id: requestId, error: err instanceof Error ? err.stack : String(err) });
+      if (res.headersSent || res.destroyed) {
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
+      const h = { ...headers, ...gerr.headers };
+      if (route?.errors === 'anthropic') sendJson(res, gerr.status, renderAnthropicError(gerr), h);
+      else sendJson(res, gerr.status, gerr.toJSON(), h);
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    void onRequest(req, res);
+  });
+
+  return {
+    server,
+    config,
+    listen(port = config.server.port, host = config.server.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          ready = true;
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      ready = false;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { describeTarget, type Target } from '../config/types.js';
+import { GatewayError, type ErrorCode } from '../errors.js';
+import type { Failure, FailureReason } from '../providers/failure.js';
+
+/** One try of one target, as the client and the logs see it. */
+export interface AttemptRecord {
+  target: string;
+  outcome: 'ok' | FailureReason | 'aborted';
+  status?: number;
+  duration_ms: number;
+  message?: string;
+}
+
+export function failedAttempt(target: Target, f: Failure, startedAt: number): AttemptRecord {
+  const rec: AttemptRecord = {
+    target: describeTarget(target),
+    outcome: f.reason,
+    duration_ms: Math.round(performance.now() - startedAt),
+    message: f.message,
+  };
+  if (f.status !== undefined) rec.status = f.status;
+  return rec;
+}
+
+const CODE_OF: Record<FailureReason, ErrorCode> = {
+  bad_request: 'upstream_bad_request',
+  content_filtered: 'content_filtered',
+  context_length_exceeded: 'context_length_exceeded',
+  not_found: 'model_not_found',
+  rate_limited: 'rate_limited',
+  overloaded: 'upstream_overloaded',
+  server_error: 'upstream_error',
+  timeout: 'upstream_timeout',
+  connection: 'upstream_unreachable',
+  auth: 'upstream_auth',
+  stream_interrupted: 'stream_interrupted',
+};
+
+/** Which failure best explains the outcome to the client: what the client can act on comes first. */
+const RANK: readonly FailureReason[] = [
+  'bad_request',
+  'content_filtered',
+  'context_length_exceeded',
+  'not_found',
+  'rate_limited',
+  'overloaded',
+  'timeout',
+  'server_error',
+  'stream_interrupted',
+  'connection',
+  'auth',
+];
+
+export function finalError(failures: readonly Failure[], attempts: AttemptRecord[]): GatewayError {
+  let best: Failure | undefined;
+  for (const f of failures) {
+    if (!best || RANK.indexOf(f.reason) < RANK.indexOf(best.reason)) best = f;
+  }
+  if (!best) return new GatewayError('upstream_error', 'No upstream target could be tried for this request', { attempts });
+  const code = CODE_OF[best.reason];
+  const headers: Record<string, string> = {};
+  if (best.reason === 'rate_limited' && best.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(best.retryAfterMs / 1000));
+  const n = attempts.length;
+  const where = best.status !== undefined ? `HTTP ${best.status}` : best.reason;
+  const message =
+    n === 1
+      ? `${attempts[0]?.target} failed (${where}): ${best.message}`
+      : `All ${n} attempts failed; most relevant: ${where}: ${best.message}`;
+  // Upstream request errors keep the upstream's status where it is a client error the caller can fix.
+  const status = best.reason === 'bad_request' && best.status !== undefined && best.status >= 400 && best.status < 500 ? best.status : undefined;
+  return new GatewayError(code, message, { attempts, headers, ...(status !== undefined ? { status } : {}) });
+}

@@ -1,0 +1,38 @@
+import type { Target } from '../config/types.js';
+import { GatewayError } from '../errors.js';
+import type { Transport } from '../transport/client.js';
+
+/** Per-request state shared by every attempt of that request. */
+export interface ExecContext {
+  requestId: string;
+  transport: Transport;
+  /** Aborted when the client disconnects or the request deadline passes; `reason` says which. */
+  signal: AbortSignal;
+  /** Notes that do not change the response (skipped malformed chunks, late upstream errors). */
+  log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export class ClientClosed extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosed';
+  }
+}
+
+export class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`request deadline of ${ms} ms exceeded`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** Converts an abort of the request signal into what the client should see. */
+export function abortError(signal: AbortSignal, attempts: unknown[]): GatewayError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof DeadlineExceeded) {
+    return new GatewayError('upstream_timeout', reason.message, { attempts });
+  }
+  return new GatewayError('client_closed', 'client closed the connection', { attempts });
+}
+
+export type { Target };

@@ -1,0 +1,204 @@
+import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
+import { describeTarget, type Target } from '../config/types.js';
+import { GatewayError } from '../errors.js';
+import { failure, UpstreamFailure, type Failure } from '../providers/failure.js';
+import { adapterFor } from '../providers/registry.js';
+import type { DecodeContext, ProviderAdapter, StreamEvent } from '../providers/types.js';
+import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
+import { EventStreamDecoder } from '../transport/eventstream.js';
+import { SseParser } from '../transport/sse.js';
+import { failedAttempt, finalError, type AttemptRecord } from './attempts.js';
+import { abortError, type ExecContext } from './context.js';
+import { toFailure } from './execute-json.js';
+
+/** Where the stream goes: an OpenAI SSE writer, or the Anthropic event translator. */
+export interface StreamSink {
+  /** The first content is ready: from here on the client is committed to `target`. */
+  open(target: Target, attempts: readonly AttemptRecord[]): void;
+  /** Resolves when the client can take more (backpressure). */
+  chunk(chunk: ChatChunk): void | Promise<void>;
+  /** The answer is complete. */
+  end(usage: Usage | undefined): void;
+  /** The answer cannot be completed after content was sent: report in-band, never as a success. */
+  fail(err: GatewayError): void;
+}
+
+interface Framer {
+  push(bytes: Uint8Array): StreamEvent[];
+  end(): StreamEvent[];
+}
+
+function framerFor(adapter: ProviderAdapter): Framer {
+  if (adapter.framing === 'sse') return new SseParser();
+  const d = new EventStreamDecoder();
+  return { push: (b) => d.push(b), end: () => [] };
+}
+
+/** A chunk that shows the client something: before the first one, failing over is invisible. */
+function hasContent(chunk: ChatChunk): boolean {
+  for (const c of chunk.choices) {
+    const d = c.delta;
+    if (c.finish_reason || (d && (d.content || d.tool_calls?.length || d.refusal))) return true;
+  }
+  return false;
+}
+
+/** How long an upstream that completed without its terminal event may keep its connection. */
+const DRAIN_GRACE_MS = 1000;
+
+/**
+ * Streams a chat completion. Failures before the first content fail over to the next target
+ * unseen; after it, the sink is told to end with an in-band error, never with a success.
+ * Throws a GatewayError if the stream never opened.
+ */
+export async function executeStream(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink): Promise<void> {
+  const attempts: AttemptRecord[] = [];
+  const failures: Failure[] = [];
+  for (const target of plan) {
+    const started = performance.now();
+    const run = new StreamAttempt(ctx, target, req, sink, attempts);
+    let f: Failure;
+    try {
+      await run.execute();
+      attempts.push({ target: describeTarget(target), outcome: 'ok', status: 200, duration_ms: Math.round(performance.now() - started) });
+      return;
+    } catch (err) {
+      if (ctx.signal.aborted) {
+        if (run.committed) return;
+        throw abortError(ctx.signal, attempts);
+      }
+      f = toFailure(err);
+    }
+    failures.push(f);
+    attempts.push(failedAttempt(target, f, started));
+    if (run.committed) {
+      // Content already reached the client: it must not look like a complete answer.
+      sink.fail(new GatewayError('stream_interrupted', `stream from ${describeTarget(target)} failed after content was sent: ${f.message}`, { attempts }));
+      return;
+    }
+    if (f.disposition === 'fatal') break;
+  }
+  throw finalError(failures, attempts);
+}
+
+class StreamAttempt {
+  committed = false;
+  private finished = false;
+  private finishSeen = false;
+  private usage: Usage | undefined;
+  private pending: ChatChunk[] = [];
+  private readonly includeUsage: boolean;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly ctx: ExecContext,
+    private readonly target: Target,
+    private readonly req: ChatRequest,
+    private readonly sink: StreamSink,
+    private readonly attempts: readonly AttemptRecord[],
+  ) {
+    this.includeUsage = req.stream_options?.include_usage === true;
+  }
+
+  async execute(): Promise<void> {
+    const adapter = adapterFor(this.target.provider.format);
+    const upstream = adapter.buildChatRequest(this.req, this.target, true);
+    const onAbort = (): void => this.abort.abort(this.ctx.signal.reason);
+    if (this.ctx.signal.aborted) onAbort();
+    this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: this.abort.signal });
+      if (res.status >= 400) {
+        const body = await readErrorBody(res.body);
+        throw new UpstreamFailure(adapter.classifyError(res.status, body, res.headers));
+      }
+      await this.consume(adapter, res);
+    } finally {
+      this.ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async consume(adapter: ProviderAdapter, res: UpstreamResponse): Promise<void> {
+    const framer = framerFor(adapter);
+    const dctx: DecodeContext = { request: this.req, target: this.target, requestId: this.ctx.requestId, created: Math.floor(Date.now() / 1000) };
+    const decoder = adapter.streamDecoder(dctx);
+    let grace: NodeJS.Timeout | undefined;
+    try {
+      for await (const bytes of res.body) {
+        if (this.finished) continue; // draining after completion, to keep the connection reusable
+        for (const ev of framer.push(bytes as Buffer)) await this.handleItems(decoder.decode(ev));
+        if (this.finished && !grace) grace = setTimeout(() => this.abort.abort(), DRAIN_GRACE_MS);
+      }
+    } catch (err) {
+      if (this.finished) return; // the answer is complete; a late upstream error changes nothing
+      throw toUpstreamFailure(err, this.committed ? 'stream' : 'body', this.target.provider.timeouts);
+    } finally {
+      if (grace) clearTimeout(grace);
+    }
+    if (this.finished) return;
+    for (const ev of framer.end()) await this.handleItems(decoder.decode(ev));
+    await this.handleItems(decoder.end());
+    if (this.finished) return;
+    if (this.finishSeen) {
+      // Complete answer without the terminal event: finalise now rather than report a failure.
+      this.ctx.log('stream_missing_terminal_event', { target: describeTarget(this.target) });
+      return this.complete();
+    }
+    throw new UpstreamFailure(failure('stream_interrupted', 'upstream stream ended before the answer was complete', { phase: this.committed ? 'stream' : 'body' }));
+  }
+
+  private async handleItems(items: ReturnType<ReturnType<ProviderAdapter['streamDecoder']>['decode']>): Promise<void> {
+    for (const item of items) {
+      if (this.finished) return;
+      switch (item.kind) {
+        case 'chunk':
+          await this.onChunk(item.chunk);
+          break;
+        case 'done':
+          this.complete();
+          break;
+        case 'error':
+          throw new UpstreamFailure({ ...item.failure, phase: this.committed ? 'stream' : 'body' });
+        case 'malformed':
+          this.ctx.log('stream_malformed_chunk_skipped', { target: describeTarget(this.target), error: item.error });
+          break;
+      }
+    }
+  }
+
+  private async onChunk(chunk: ChatChunk): Promise<void> {
+    if (chunk.usage) this.usage = chunk.usage;
+    for (const c of chunk.choices) if (c.finish_reason) this.finishSeen = true;
+    if (chunk.choices.length === 0) {
+      // A usage-only chunk ends an OpenAI stream: with finish_reason seen, the answer is complete.
+      if (this.includeUsage && this.committed) await this.sink.chunk(chunk);
+      if (this.finishSeen && this.usage) this.complete();
+      return;
+    }
+    if (!this.includeUsage && 'usage' in chunk) delete chunk.usage;
+    if (!this.committed) {
+      this.pending.push(chunk);
+      if (!hasContent(chunk)) return;
+      this.committed = true;
+      this.sink.open(this.target, this.attempts);
+      const held = this.pending;
+      this.pending = [];
+      for (const c of held) await this.sink.chunk(c);
+      return;
+    }
+    await this.sink.chunk(chunk);
+  }
+
+  private complete(): void {
+    if (this.finished) return;
+    if (!this.committed) {
+      // A complete answer with no content at all (e.g. an empty reply): still a success.
+      this.committed = true;
+      this.sink.open(this.target, this.attempts);
+      for (const c of this.pending) void this.sink.chunk(c);
+      this.pending = [];
+    }
+    this.finished = true;
+    this.sink.end(this.usage);
+  }
+}

@@ -1,0 +1,158 @@
+import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../../api/chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
+import type { ProviderConfig, Target } from '../../config/types.js';
+import { classifyHttpFailure, failure, type Failure } from '../failure.js';
+import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamEvent, StreamItem, UpstreamHeaders, UpstreamRequest } from '../types.js';
+
+/**
+ * OpenAI Chat Completions, the canonical form: requests pass through with the model replaced and
+ * Switchyard's own fields removed. Also serves Azure OpenAI (deployment URLs, api-version) and every
+ * OpenAI-compatible host (Groq, Together, DeepSeek, ...), which differ only in config.
+ */
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' } as const;
+const SSE_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream' } as const;
+
+function endpoint(provider: ProviderConfig, target: Target, op: 'chat/completions' | 'embeddings'): string {
+  if (provider.format === 'azure') {
+    const deployment = encodeURIComponent(target.model.deployment ?? target.model.id);
+    const version = encodeURIComponent(provider.apiVersion ?? '2024-10-21');
+    return `${provider.baseUrl}/openai/deployments/${deployment}/${op}?api-version=${version}`;
+  }
+  return `${provider.baseUrl}/${op}`;
+}
+
+function buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest {
+  const { fallbacks: _fallbacks, ...rest } = req;
+  const body: Record<string, unknown> = rest;
+  body.model = target.model.id;
+  if (stream) {
+    body.stream = true;
+    // Always ask for usage so every stream ends with it; the gateway strips it if the client did not ask.
+    body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
+  } else {
+    delete body.stream;
+    delete body.stream_options;
+  }
+  return {
+    method: 'POST',
+    url: endpoint(target.provider, target, 'chat/completions'),
+    headers: { ...(stream ? SSE_HEADERS : JSON_HEADERS), ...target.provider.headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * OpenAI-compatible hosts report usage in slightly different places; bring it into OpenAI's shape.
+ * Groq: `x_groq.usage`; DeepSeek: `prompt_cache_hit_tokens`.
+ */
+function normaliseUsage(obj: Record<string, unknown>): Usage | undefined {
+  let usage = obj.usage as (Usage & Record<string, unknown>) | null | undefined;
+  if (!usage) {
+    const groq = obj.x_groq as { usage?: Usage } | undefined;
+    usage = groq?.usage as (Usage & Record<string, unknown>) | undefined;
+  }
+  if (!usage || typeof usage !== 'object') return undefined;
+  const hit = usage.prompt_cache_hit_tokens;
+  if (typeof hit === 'number' && usage.prompt_tokens_details?.cached_tokens === undefined) {
+    usage.prompt_tokens_details = { ...(usage.prompt_tokens_details ?? {}), cached_tokens: hit };
+  }
+  return usage;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
+  if (!isObject(body) || !Array.isArray(body.choices)) {
+    throw new Error('upstream response is not a chat completion: no choices array');
+  }
+  const res = body as unknown as ChatResponse;
+  if (typeof res.model !== 'string' || res.model === '') res.model = ctx.target.model.id;
+  if (typeof res.id !== 'string') res.id = ctx.requestId;
+  const usage = normaliseUsage(body);
+  if (usage) res.usage = usage;
+  return res;
+}
+
+class OpenAIStreamDecoder implements StreamDecoder {
+  private done = false;
+  constructor(private readonly ctx: DecodeContext) {}
+
+  decode(ev: StreamEvent): StreamItem[] {
+    const data = ev.data;
+    if (data === '[DONE]') {
+      this.done = true;
+      return [{ kind: 'done' }];
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch (err) {
+      return [{ kind: 'malformed', raw: data.slice(0, 200), error: (err as Error).message }];
+    }
+    if (!isObject(parsed)) return [{ kind: 'malformed', raw: data.slice(0, 200), error: 'chunk is not an object' }];
+    if (parsed.error !== undefined) {
+      return [{ kind: 'error', failure: inBandFailure(parsed) }];
+    }
+    if (!Array.isArray(parsed.choices)) {
+      return [{ kind: 'malformed', raw: data.slice(0, 200), error: 'chunk has no choices array' }];
+    }
+    const chunk = parsed as unknown as ChatChunk;
+    if (typeof chunk.model !== 'string' || chunk.model === '') chunk.model = this.ctx.target.model.id;
+    const usage = normaliseUsage(parsed);
+    if (usage) chunk.usage = usage;
+    return [{ kind: 'chunk', chunk }];
+  }
+
+  end(): StreamItem[] {
+    return [];
+  }
+}
+
+function inBandFailure(body: Record<string, unknown>): Failure {
+  const f = classifyHttpFailure(500, body, {}, 'stream');
+  // An in-band error has no status of its own; let its code decide where it can.
+  const code = f.upstreamCode ?? '';
+  if (/rate_limit/i.test(code)) return failure('rate_limited', f.message, { upstreamCode: code, phase: 'stream' });
+  if (/overload/i.test(code)) return failure('overloaded', f.message, { upstreamCode: code, phase: 'stream' });
+  delete f.status;
+  return f;
+}
+
+function classifyError(status: number, body: unknown, headers: UpstreamHeaders): Failure {
+  const f = classifyHttpFailure(status, body, headers);
+  // Quota exhaustion is a 429 that waiting will not fix: move on instead of retrying.
+  if (status === 429 && (f.upstreamCode === 'insufficient_quota' || /quota/i.test(f.message))) {
+    return { ...f, disposition: 'fallback' };
+  }
+  return f;
+}
+
+function buildEmbeddingsRequest(req: EmbeddingsRequest, target: Target): UpstreamRequest {
+  return {
+    method: 'POST',
+    url: endpoint(target.provider, target, 'embeddings'),
+    headers: { ...JSON_HEADERS, ...target.provider.headers },
+    body: JSON.stringify({ ...req, model: target.model.id }),
+  };
+}
+
+function parseEmbeddingsResponse(body: unknown, _req: EmbeddingsRequest, target: Target): EmbeddingsResponse {
+  if (!isObject(body) || !Array.isArray(body.data)) throw new Error('upstream response is not an embeddings list: no data array');
+  const res = body as unknown as EmbeddingsResponse;
+  if (typeof res.model !== 'string') res.model = target.model.id;
+  return res;
+}
+
+export const openaiAdapter: ProviderAdapter = {
+  format: 'openai',
+  framing: 'sse',
+  buildChatRequest,
+  parseChatResponse,
+  streamDecoder: (ctx) => new OpenAIStreamDecoder(ctx),
+  classifyError,
+  buildEmbeddingsRequest,
+  parseEmbeddingsResponse,
+};

@@ -1,0 +1,128 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ProviderConfig, Timeouts } from '../config/types.js';
+import { failure, UpstreamFailure, type Failure, type FailurePhase } from '../providers/failure.js';
+import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
+import { withAuth, withAuthSync } from './auth.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: UpstreamHeaders;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface SendOptions {
+  signal: AbortSignal;
+  /** Overrides the provider's first-byte timeout (e.g. what is left of the request deadline). */
+  firstByteMs?: number;
+}
+
+/** Bodies of error responses are read up to this size; the rest is discarded. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * Upstream HTTP on undici: one keep-alive Agent per provider (pools per origin inside it), with
+ * connect / first-byte (headers) / idle (between body chunks) timeouts. Aborting the signal destroys
+ * the upstream request at once. Transport-level errors are classified here, once.
+ */
+export class Transport {
+  private readonly agents = new Map<string, Agent>();
+
+  private agentFor(provider: ProviderConfig): Agent {
+    let agent = this.agents.get(provider.name);
+    if (!agent) {
+      agent = new Agent({
+        connections: provider.maxConnections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: { timeout: provider.timeouts.connectMs },
+        headersTimeout: provider.timeouts.firstByteMs,
+        bodyTimeout: provider.timeouts.idleMs,
+      });
+      this.agents.set(provider.name, agent);
+    }
+    return agent;
+  }
+
+  async send(provider: ProviderConfig, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
+    const headers = withAuthSync(req, provider.auth) ?? (await withAuth(req, provider.auth));
+    const url = new URL(req.url);
+    const timeouts = provider.timeouts;
+    try {
+      const res = await this.agentFor(provider).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: req.method,
+        headers,
+        body: req.method === 'GET' ? null : req.body,
+        signal: opts.signal,
+        headersTimeout: opts.firstByteMs ?? timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      throw toUpstreamFailure(err, 'connect', timeouts);
+    }
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((a) => a.destroy().catch(() => undefined)));
+  }
+}
+
+/** Reads an error body (bounded) and parses it as JSON when it is JSON. */
+export async function readErrorBody(body: UpstreamResponse['body']): Promise<unknown> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      if (size < MAX_ERROR_BODY) parts.push(buf);
+      size += buf.length;
+    }
+  } catch {
+    // A body cut short still carries what arrived.
+  }
+  const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof undiciErrors.RequestAbortedError || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Maps undici / socket errors to a classified failure. Aborts are re-thrown untouched. */
+export function toUpstreamFailure(err: unknown, phase: FailurePhase, timeouts?: Timeouts): Error {
+  if (err instanceof UpstreamFailure || isAbort(err)) return err as Error;
+  const f = classifyTransportError(err, phase, timeouts);
+  return new UpstreamFailure(f);
+}
+
+function classifyTransportError(err: unknown, phase: FailurePhase, timeouts?: Timeouts): Failure {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      // Nothing was sent: safe to try the same target again.
+      return failure('timeout', `connect timeout after ${timeouts?.connectMs ?? '?'} ms`, { phase: 'connect', disposition: 'retry' });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      // A silent provider: no response at all. Not retried on the same target.
+      return failure('timeout', `no response headers within ${timeouts?.firstByteMs ?? '?'} ms`, { phase: 'headers' });
+    case 'UND_ERR_BODY_TIMEOUT':
+      return failure('timeout', `upstream went silent for ${timeouts?.idleMs ?? '?'} ms`, { phase: phase === 'connect' ? 'body' : phase });
+    default: {
+      const where = phase === 'connect' ? 'before any response' : phase === 'stream' ? 'mid-stream' : 'while reading the response';
+      return failure('connection', `${code ? code + ': ' : ''}${message} (${where})`, {
+        phase,
+        // A connection that dies after the response started is not a retry of the same target.
+        disposition: phase === 'connect' ? 'retry' : 'fallback',
+      });
+    }
+  }
+}
