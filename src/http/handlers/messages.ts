@@ -8,7 +8,7 @@ import {
   errorEvent,
   messagesToChatRequest,
   toAnthropicErrorBody,
-  type AnthropicSSE,
+  encodeAnthropicSSE,
 } from '../../ingress/anthropic/index.js';
 import type { AttemptRecord } from '../../pipeline/attempts.js';
 import type { StreamSink } from '../../pipeline/execute-stream.js';
@@ -20,15 +20,18 @@ import { runChat } from './chat.js';
 
 export const renderAnthropicError = (err: GatewayError): unknown => toAnthropicErrorBody(err);
 
-const frame = (ev: AnthropicSSE): string => `event: ${ev.event}\ndata: ${JSON.stringify(ev.data)}\n\n`;
+const frame = encodeAnthropicSSE;
 
 /** Streams Anthropic's event sequence, translated from the canonical chunks. */
 class AnthropicSseSink implements StreamSink {
-  private readonly events = new ChunksToAnthropicEvents();
+  private readonly events: ChunksToAnthropicEvents;
   constructor(
     private readonly res: ServerResponse,
     private readonly headers: Headers,
-  ) {}
+    requestedModel: string,
+  ) {
+    this.events = new ChunksToAnthropicEvents(requestedModel);
+  }
 
   open(target: Target, attempts: readonly AttemptRecord[]): void {
     this.res.writeHead(200, routingHeaders({ ...SSE_HEADERS, ...this.headers }, target, attempts));
@@ -55,5 +58,5 @@ export async function handleMessages(scope: RequestScope): Promise<void> {
   // Anthropic's stream always reports usage, so ask the executor to pass it through.
   if (request.stream === true) request.stream_options = { include_usage: true };
   const requested = request.model;
-  await runChat(scope, request, (s) => new AnthropicSseSink(s.res, s.headers), (res) => chatResponseToMessage(res, requested));
+  await runChat(scope, request, (s) => new AnthropicSseSink(s.res, s.headers, requested), (res) => chatResponseToMessage(res, requested));
 }
