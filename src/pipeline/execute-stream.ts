@@ -31,7 +31,13 @@ interface Framer {
 function framerFor(adapter: ProviderAdapter): Framer {
   if (adapter.framing === 'sse') return new SseParser();
   const d = new EventStreamDecoder();
-  return { push: (b) => d.push(b), end: () => [] };
+  return {
+    push: (b) => d.push(b),
+    end: () => {
+      d.end(); // throws when the body stopped partway through a message
+      return [];
+    },
+  };
 }
 
 /** A chunk that shows the client something: before the first one, failing over is invisible. */

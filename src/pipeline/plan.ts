@@ -1,4 +1,4 @@
-import { resolveTargetRef } from '../config/compile.js';
+import { resolveTargetRef } from '../config/targets.js';
 import { describeTarget, type GatewayConfig, type Target } from '../config/types.js';
 import { GatewayError, invalid } from '../errors.js';
 
