@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { compile } from '../config/compile.js';
-import { defaultConfigPath, loadConfig, rawConfigFromEnv } from '../config/load.js';
-import type { GatewayConfig } from '../config/types.js';
+import { defaultConfigPath, readRawConfig } from '../config/load.js';
 import { createGateway, type Logger } from '../http/server.js';
 import { startSandbox, type SandboxServer } from '../sandbox/index.js';
 import { waitForSignal, type CliIO } from './sandbox.js';
-
-/** True when a config file declares sandbox providers, which need the in-process sandbox running. */
-function fileUsesSandbox(path: string): boolean {
-  const raw = parseYaml(readFileSync(path, 'utf8')) as { providers?: Record<string, { sandbox?: unknown }> } | null;
-  return Object.values(raw?.providers ?? {}).some((p) => p?.sandbox === true);
-}
 
 function jsonLogger(io: CliIO): Logger {
   return (level, event, fields) => io.stderr(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
@@ -25,16 +16,10 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
     strict: true,
   });
   const path = values.config ?? defaultConfigPath(process.cwd());
-  let sandbox: SandboxServer | undefined;
-  let config: GatewayConfig;
-  if (path) {
-    if (fileUsesSandbox(path)) sandbox = await startSandbox({ port: 0 });
-    config = loadConfig({ path, env: io.env, ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
-  } else {
-    const { raw, sandbox: needsSandbox } = rawConfigFromEnv(io.env);
-    if (needsSandbox) sandbox = await startSandbox({ port: 0 });
-    config = compile(raw, { env: io.env, source: needsSandbox ? 'sandbox' : 'environment', ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
-  }
+  const raw = readRawConfig({ env: io.env, ...(path ? { path } : {}) });
+  // Sandbox providers run in this process on an ephemeral loopback port.
+  const sandbox: SandboxServer | undefined = raw.usesSandbox ? await startSandbox({ port: 0 }) : undefined;
+  const config = compile(raw.raw, { env: io.env, source: raw.source, sandboxMode: raw.sandboxMode, ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
 
   const port = values.port !== undefined ? Number(values.port) : config.server.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -1,0 +1,145 @@
+import { CompileContext, type EnvRefNote } from './context.js';
+import type { Env } from './env.js';
+import { ConfigError, issue, type ConfigIssue } from './errors.js';
+import { frozenMap } from './freeze.js';
+import { fromZodIssues } from './issues.js';
+import { compileProvider } from './provider.js';
+import { RawConfigSchema, type RawConfig } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { parseTargetRef, targetFor } from './targets.js';
+import type { GatewayConfig, ProviderConfig, PublicModel, ServerConfig, Target } from './types.js';
+
+export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8787,
+  maxBodyBytes: 10 * 1024 * 1024,
+  requestTimeoutMs: 600_000,
+});
+
+export interface CompileOptions {
+  env: Env;
+  /** Where the raw config came from: a file path, "environment" or "sandbox". */
+  source: string;
+  /** Base URL of the running built-in sandbox; required when any provider says `sandbox: true`. */
+  sandboxUrl?: string;
+  /** Report unset environment variables as warnings instead of errors (`switchyard check --allow-missing-env`). */
+  allowMissingEnv?: boolean;
+  /**
+   * The embedded default fell back to sandbox providers because no credentials were found.
+   * Defaults to `source === 'sandbox'`, the source name the embedded default uses for that case.
+   */
+  sandboxMode?: boolean;
+}
+
+export interface CompileReport {
+  config: GatewayConfig;
+  /** Problems that did not stop compilation (unset variables under allowMissingEnv). */
+  warnings: readonly ConfigIssue[];
+  /** Environment variables each provider reads, by provider name: names and set/unset, never values. */
+  envRefs: ReadonlyMap<string, readonly EnvRefNote[]>;
+}
+
+export type Validation = { ok: true; value: RawConfig } | { ok: false; issues: ConfigIssue[] };
+
+/** Structural validation only: shape, types, enums, unknown keys, literal secrets. */
+export function validateRaw(raw: unknown): Validation {
+  const result = RawConfigSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, issues: fromZodIssues(RawConfigSchema, result.error.issues) };
+}
+
+function compileServer(raw: RawConfig): ServerConfig {
+  const s = raw.server ?? {};
+  return Object.freeze({
+    host: s.host ?? DEFAULT_SERVER.host,
+    port: s.port ?? DEFAULT_SERVER.port,
+    maxBodyBytes: s.max_body_bytes ?? DEFAULT_SERVER.maxBodyBytes,
+    requestTimeoutMs: s.request_timeout_ms ?? DEFAULT_SERVER.requestTimeoutMs,
+  });
+}
+
+function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ctx: CompileContext): ReadonlyMap<string, PublicModel> {
+  const known = Object.keys(raw.providers);
+  const out: [string, PublicModel][] = [];
+  for (const [name, model] of Object.entries(raw.models ?? {})) {
+    const shadowed = parseTargetRef(name);
+    if (shadowed && known.includes(shadowed.provider)) {
+      ctx.error(['models', name], `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`);
+    }
+    const targets: Target[] = [];
+    const seen = new Map<string, number>();
+    model.targets.forEach((ref, index) => {
+      const path = ['models', name, 'targets', index];
+      const parsed = parseTargetRef(ref);
+      if (!parsed) {
+        const declaredBy = known.filter((p) => raw.providers[p]?.models?.[ref] !== undefined).map((p) => `${p}/${ref}`);
+        const hint = declaredBy.length > 0 ? ` (did you mean "${declaredBy[0]}"?)` : '';
+        ctx.error(path, `"${ref}" is not a provider/model reference${hint}; write <provider>/<model id>, e.g. openai/gpt-4o-mini`);
+        return;
+      }
+      if (!known.includes(parsed.provider)) {
+        const listed = known.length > 0 ? known.join(', ') : '(none)';
+        ctx.error(path, `unknown provider "${parsed.provider}" in "${ref}"${didYouMean(parsed.provider, known)}; known providers: ${listed}`);
+        return;
+      }
+      const first = seen.get(ref);
+      if (first !== undefined) {
+        ctx.error(path, `repeats "${ref}" (already targets[${first}]); each target is tried once`);
+        return;
+      }
+      seen.set(ref, index);
+      const provider = providers.get(parsed.provider);
+      if (provider) targets.push(targetFor(provider, parsed.model));
+    });
+    out.push([name, Object.freeze({ name, targets: Object.freeze(targets) })]);
+  }
+  return frozenMap(out);
+}
+
+/**
+ * Validates and compiles, returning warnings and the environment variables read alongside the
+ * config. Throws one ConfigError listing every problem found.
+ */
+export function compileWithReport(raw: unknown, opts: CompileOptions): CompileReport {
+  const validation = validateRaw(raw);
+  // Reference and environment checks need a well-formed document, so structure errors come first.
+  if (!validation.ok) throw new ConfigError(opts.source, validation.issues);
+  const value = validation.value;
+  const ctx = new CompileContext({ env: opts.env, allowMissingEnv: opts.allowMissingEnv ?? false });
+
+  const names = Object.keys(value.providers);
+  if (names.length === 0) ctx.issues.push(issue(['providers'], 'must declare at least one provider'));
+  const sandboxNames = names.filter((n) => value.providers[n]?.sandbox === true);
+  if (sandboxNames.length > 0 && opts.sandboxUrl === undefined) {
+    ctx.issues.push(
+      issue([], `sandbox providers (${sandboxNames.join(', ')}) need the URL of Switchyard's built-in sandbox, and none was given (sandboxUrl); start the sandbox first and pass its URL`),
+    );
+  }
+
+  const providers: [string, ProviderConfig][] = [];
+  for (const name of names) {
+    const compiled = compileProvider(name, value.providers[name]!, ctx, { sandboxUrl: opts.sandboxUrl });
+    if (compiled) providers.push([name, compiled]);
+  }
+  const providerMap = frozenMap(providers);
+  const models = compilePublicModels(value, providerMap, ctx);
+  if (ctx.issues.length > 0) throw new ConfigError(opts.source, ctx.issues);
+
+  const config: GatewayConfig = Object.freeze({
+    server: compileServer(value),
+    providers: providerMap,
+    models,
+    sandboxMode: opts.sandboxMode ?? opts.source === 'sandbox',
+    source: opts.source,
+  });
+  return {
+    config,
+    warnings: Object.freeze([...ctx.warnings]),
+    envRefs: frozenMap([...ctx.envRefs].map(([k, v]) => [k, Object.freeze([...v])] as const)),
+  };
+}
+
+/** Raw YAML-shaped value → frozen runtime config, or a ConfigError listing every problem. */
+export function compile(raw: unknown, opts: CompileOptions): GatewayConfig {
+  return compileWithReport(raw, opts).config;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { isSecretRef } from './env.js';
+import { PRESET_NAMES } from './presets.js';
+import { parseByteSize } from './units.js';
+
+/**
+ * The YAML file's shape. Every object is strict: an unknown key is a mistake (usually a typo) and
+ * silently ignoring it would leave a setting the user believes is active. Defaults are applied by
+ * compile(), not here, so this schema reads as a plain description of what may be written.
+ */
+
+export const WIRE_FORMATS = ['openai', 'azure', 'anthropic', 'gemini', 'bedrock'] as const;
+export const SANDBOX_FORMATS = ['openai', 'anthropic', 'gemini'] as const;
+export const AUTH_KINDS = ['bearer', 'header', 'none', 'sigv4'] as const;
+export const CAPABILITIES = ['chat', 'vision', 'tools', 'json', 'json_schema', 'streaming', 'embeddings', 'prefill'] as const;
+export const COMPLIANCE_TAGS = ['hipaa', 'zdr', 'no_training', 'eu'] as const;
+
+export const PROVIDER_NAME = /^[a-z0-9_-]+$/;
+export const PUBLIC_MODEL_NAME = /^[A-Za-z0-9._:@/-]+$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const SECRET_MESSAGE =
+  'must be an environment reference such as ${MY_API_KEY} or env:MY_API_KEY; literal secrets are refused ' +
+  'because config files get committed, shared and printed';
+
+const secretRef = z.string().refine(isSecretRef, { error: SECRET_MESSAGE });
+const positiveInt = z.number().int().positive();
+const price = z.number().nonnegative();
+
+const byteSize = z.unknown().transform((input, ctx) => {
+  const bytes = parseByteSize(input);
+  if (bytes === undefined) {
+    ctx.issues.push({
+      code: 'custom',
+      input,
+      message: 'must be a positive byte count or a size string such as "512kb", "10mb" or "1gb" (units: b, kb, mb, gb; 1kb = 1024 bytes)',
+    });
+    return 0;
+  }
+  return bytes;
+});
+
+const ServerSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  max_body_bytes: byteSize.optional(),
+  request_timeout_ms: positiveInt.optional(),
+});
+
+const TimeoutsSchema = z.strictObject({
+  connect_ms: positiveInt.optional(),
+  first_byte_ms: positiveInt.optional(),
+  idle_ms: positiveInt.optional(),
+});
+
+const ModelSchema = z.strictObject({
+  deployment: z.string().min(1).optional(),
+  context_window: positiveInt.optional(),
+  max_output_tokens: positiveInt.optional(),
+  input_price: price.optional(),
+  output_price: price.optional(),
+  cached_input_price: price.optional(),
+  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
+  region: z.string().min(1).optional(),
+  compliance: z.array(z.enum(COMPLIANCE_TAGS)).optional(),
+});
+
+const ProviderSchema = z.strictObject({
+  preset: z.enum(PRESET_NAMES).optional(),
+  format: z.enum(WIRE_FORMATS).optional(),
+  sandbox: z.boolean().optional(),
+  base_url: z.string().min(1).optional(),
+  api_key: secretRef.optional(),
+  auth: z.enum(AUTH_KINDS).optional(),
+  auth_header: z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name' }).optional(),
+  api_version: z.string().min(1).optional(),
+  region: z.string().min(1).optional(),
+  aws_access_key_id: secretRef.optional(),
+  aws_secret_access_key: secretRef.optional(),
+  aws_session_token: secretRef.optional(),
+  headers: z.record(z.string().regex(HEADER_NAME, { error: 'is not a valid HTTP header name' }), z.string()).optional(),
+  compliance: z.array(z.enum(COMPLIANCE_TAGS)).optional(),
+  timeouts: TimeoutsSchema.optional(),
+  max_connections: positiveInt.optional(),
+  // `gpt-4o:` with nothing after it is a natural way to declare a model with no details.
+  models: z.record(z.string().min(1), ModelSchema.nullable()).optional(),
+});
+
+const PublicModelSchema = z.strictObject({
+  targets: z.array(z.string()).min(1),
+});
+
+export const RawConfigSchema = z.strictObject({
+  server: ServerSchema.optional(),
+  providers: z.record(
+    z.string().regex(PROVIDER_NAME, { error: "is not a valid provider name: use lowercase letters, digits, '_' and '-'" }),
+    ProviderSchema,
+  ),
+  models: z
+    .record(
+      z.string().regex(PUBLIC_MODEL_NAME, { error: "is not a valid model name: use letters, digits and . _ : @ / -" }),
+      PublicModelSchema,
+    )
+    .optional(),
+});
+
+export type RawConfig = z.output<typeof RawConfigSchema>;
+export type RawProvider = z.output<typeof ProviderSchema>;
+export type RawModel = z.output<typeof ModelSchema>;
+export type RawServer = z.output<typeof ServerSchema>;

@@ -1,0 +1,87 @@
+import type { EnvRefNote } from './context.js';
+import type { CompileReport } from './compile.js';
+import { DEFAULT_CAPABILITIES } from './targets.js';
+import { describeTarget, type ModelInfo, type ProviderConfig } from './types.js';
+import { formatBytes } from './units.js';
+
+/**
+ * Human-readable summary of a compiled config for `switchyard check`. It names environment
+ * variables and whether they are set, never their values, and shows header names only, since a
+ * header value may be a credential.
+ */
+
+function envNote(n: EnvRefNote): string {
+  return `env:${n.variable} (${n.set ? 'set' : 'not set'})`;
+}
+
+function authLine(p: ProviderConfig, notes: readonly EnvRefNote[]): string {
+  const secrets = notes.filter((n) => n.secret);
+  const creds = secrets.map((n) => `${n.field}: ${envNote(n)}`).join(', ');
+  const suffix = creds ? `, ${creds}` : '';
+  switch (p.auth.type) {
+    case 'none':
+      return 'none (no credentials sent)';
+    case 'bearer':
+      return p.sandbox ? 'bearer, sandbox key' : `bearer${suffix}`;
+    case 'header':
+      return p.sandbox ? `header ${p.auth.name}, sandbox key` : `header ${p.auth.name}${suffix}`;
+    case 'sigv4':
+      return `sigv4, region ${p.auth.region}, service ${p.auth.service}${suffix}`;
+  }
+}
+
+/** Cents always shown, sub-cent digits only when present: $0.15, $2.50, $0.075. */
+function money(n: number): string {
+  return `$${n.toFixed(4).replace(/0{1,2}$/, '')}`;
+}
+
+function modelLine(m: ModelInfo): string {
+  const parts: string[] = [];
+  if (m.deployment !== undefined && m.deployment !== m.id) parts.push(`deployment ${m.deployment}`);
+  if (m.contextWindow !== undefined) parts.push(`context ${m.contextWindow}`);
+  if (m.maxOutputTokens !== undefined) parts.push(`max output ${m.maxOutputTokens}`);
+  if (m.pricing) {
+    const cached = m.pricing.cachedInput !== undefined ? `, cached ${money(m.pricing.cachedInput)}` : '';
+    parts.push(`price per 1M: in ${money(m.pricing.input)}, out ${money(m.pricing.output)}${cached}`);
+  }
+  parts.push(`capabilities: ${[...m.capabilities].join(', ')}`);
+  if (m.region !== undefined) parts.push(`region ${m.region}`);
+  if (m.compliance.length > 0) parts.push(`compliance: ${m.compliance.join(', ')}`);
+  return `      ${m.id}  ${parts.join('; ')}`;
+}
+
+export function describeConfig(report: CompileReport): string[] {
+  const { config } = report;
+  const s = config.server;
+  const lines: string[] = [];
+  lines.push(`source: ${config.source}${config.sandboxMode ? ' (no provider credentials found: using the built-in sandbox)' : ''}`);
+  lines.push(`server: ${s.host}:${s.port}, max body ${formatBytes(s.maxBodyBytes)}, request timeout ${s.requestTimeoutMs} ms`);
+  lines.push('');
+  lines.push(`providers (${config.providers.size}):`);
+  for (const p of config.providers.values()) {
+    const notes = report.envRefs.get(p.name) ?? [];
+    const base = p.baseUrl === '' ? '(base URL unresolved: variable not set)' : p.baseUrl;
+    lines.push(`  ${p.name}  format ${p.format}${p.sandbox ? ' (sandbox)' : ''}  ${base}`);
+    lines.push(`    auth: ${authLine(p, notes)}`);
+    const plain = notes.filter((n) => !n.secret);
+    if (plain.length > 0) lines.push(`    env: ${plain.map((n) => `${n.field} ← ${envNote(n)}`).join(', ')}`);
+    if (p.apiVersion !== undefined) lines.push(`    api version: ${p.apiVersion}`);
+    if (p.region !== undefined) lines.push(`    region: ${p.region}`);
+    if (p.compliance.length > 0) lines.push(`    compliance: ${p.compliance.join(', ')}`);
+    const headers = Object.keys(p.headers);
+    if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
+    const t = p.timeouts;
+    lines.push(`    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`);
+    if (p.models.size > 0) {
+      lines.push('    models:');
+      for (const m of p.models.values()) lines.push(modelLine(m));
+    }
+    lines.push(`    other models (${p.name}/<any id>): ${DEFAULT_CAPABILITIES.join(', ')}`);
+  }
+  lines.push('');
+  lines.push(`public models (${config.models.size}):`);
+  for (const m of config.models.values()) {
+    lines.push(`  ${m.name} → ${m.targets.map(describeTarget).join(' → ')}`);
+  }
+  return lines;
+}

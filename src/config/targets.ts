@@ -1,0 +1,47 @@
+import { frozenSet } from './freeze.js';
+import type { Capability, GatewayConfig, ModelInfo, ProviderConfig, Target } from './types.js';
+
+/**
+ * `provider/model` references. Provider names never contain '/', so the first '/' splits the
+ * reference and the model part keeps any further slashes (`openrouter/meta-llama/llama-3-70b`).
+ */
+
+/** What an undeclared model is assumed to support. Declaring a model makes its capabilities exact. */
+export const DEFAULT_CAPABILITIES: readonly Capability[] = ['chat', 'streaming', 'tools', 'json', 'vision'];
+
+export interface TargetRef {
+  provider: string;
+  model: string;
+}
+
+export function parseTargetRef(ref: string): TargetRef | undefined {
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) return undefined;
+  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+/** A model the config does not declare: default capabilities, and the provider's region and tags. */
+export function undeclaredModel(provider: ProviderConfig, id: string): ModelInfo {
+  const info: ModelInfo = {
+    id,
+    capabilities: frozenSet(DEFAULT_CAPABILITIES),
+    compliance: provider.compliance,
+  };
+  if (provider.region !== undefined) info.region = provider.region;
+  return Object.freeze(info);
+}
+
+export function targetFor(provider: ProviderConfig, modelId: string): Target {
+  return Object.freeze({ provider, model: provider.models.get(modelId) ?? undeclaredModel(provider, modelId) });
+}
+
+/**
+ * Resolves a client-supplied `provider/model` against the configured providers. Undefined when
+ * the reference is malformed or names no configured provider.
+ */
+export function resolveTargetRef(config: Pick<GatewayConfig, 'providers'>, ref: string): Target | undefined {
+  const parsed = parseTargetRef(ref);
+  if (!parsed) return undefined;
+  const provider = config.providers.get(parsed.provider);
+  return provider ? targetFor(provider, parsed.model) : undefined;
+}
