@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
@@ -35,7 +35,8 @@ export interface Gateway {
   server: Server;
   config: GatewayConfig;
   listen(port?: number, host?: string): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes every connection. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function createGateway(config: GatewayConfig, log: Logger = () => {}): Gateway {
@@ -102,8 +103,24 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
     }
   }
 
+  // Requests in flight per connection, so shutdown can close idle connections (including ones that
+  // never sent a request, which server.close() would otherwise wait on) and drain busy ones.
+  const inFlight = new Map<Socket, number>();
+  let closing = false;
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.on('close', () => {
+      const n = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, n);
+      if (closing && n === 0) socket.destroy();
+    });
+    if (closing) res.setHeader('connection', 'close');
     void onRequest(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.on('close', () => inFlight.delete(socket));
   });
 
   return {
@@ -119,12 +136,14 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
         });
       });
     },
-    async close() {
+    async close(graceMs = 10_000) {
       ready = false;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(force);
       await transport.close();
     },
   };

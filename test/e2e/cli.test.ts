@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => children.splice(0).forEach((c) => c.kill('SIGTERM')));
+
+/** The environment with every provider credential removed: a newcomer's machine. */
+function bareEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  return env;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): Promise<{ out: () => string; url: string }> {
+  const child = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not listening after 10 s:\n${out}`)), 10_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ out: () => out, url: m[1]! });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+describe('switchyard CLI', () => {
+  it('serve with no config and no credentials starts on sandbox providers and says so', async () => {
+    const { out, url } = await start(['serve', '--port', '0'], bareEnv());
+    expect(out()).toContain('SANDBOX MODE');
+    const res = await request(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-switchyard-sandbox']).toBe('true');
+    const body = (await res.body.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toContain('Hello');
+    const ready = await request(`${url}/readyz`);
+    expect(await ready.body.json()).toMatchObject({ status: 'ready', sandbox: true });
+  });
+
+  it('serve configures itself from OPENAI_API_KEY when it is set', async () => {
+    const { out } = await start(['serve', '--port', '0'], { ...bareEnv(), OPENAI_API_KEY: 'sk-test-not-real', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(out()).not.toContain('SANDBOX MODE');
+    expect(out()).toMatch(/providers: .*openai \(openai\)/);
+    expect(out()).not.toContain('sk-test-not-real');
+  });
+
+  it('check accepts a valid example and rejects a bad file with paths', async () => {
+    const run = (args: string[], env: NodeJS.ProcessEnv) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        c.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        c.on('exit', (code) => resolve({ code, out }));
+      });
+    const ok = await run(['check', fileURLToPath(new URL('../../examples/sandbox.yaml', import.meta.url))], bareEnv());
+    expect(ok.code).toBe(0);
+    const bad = await run(['check', fileURLToPath(new URL('../fixtures/bad-config.yaml', import.meta.url))], bareEnv());
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('providers.openai.base_ulr');
+    expect(bad.out).toContain('base_url');
+  });
+});
