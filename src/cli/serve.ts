@@ -30,18 +30,19 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
   const gateway = createGateway(config, jsonLogger(io));
   const addr = await gateway.listen(port, values.host ?? config.server.host);
   const base = `http://${addr.address}:${addr.port}`;
-  io.stdout(`switchyard listening on ${base} (config: ${path ?? config.source})\n`);
-  io.stdout(`  providers: ${[...config.providers.values()].map((p) => `${p.name} (${p.format})`).join(', ') || 'none'}\n`);
-  io.stdout(`  models:    ${[...config.models.keys()].join(', ') || 'none'}; or any provider/model\n`);
+  let banner =
+    `switchyard listening on ${base} (config: ${path ?? config.source})\n` +
+    `  providers: ${[...config.providers.values()].map((p) => `${p.name} (${p.format})`).join(', ') || 'none'}\n` +
+    `  models:    ${[...config.models.keys()].join(', ') || 'none'}; or any provider/model\n`;
   if (config.sandboxMode) {
-    io.stdout(
+    banner +=
       '\n  *** SANDBOX MODE: no provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...). ***\n' +
         '  *** Answers come from simulated providers on this machine, not from real models.          ***\n' +
         '  *** Every response carries the header x-switchyard-sandbox: true.                           ***\n\n' +
         `  Try: curl ${base}/v1/chat/completions -H 'content-type: application/json' \\\n` +
-        `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
-    );
+        `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`;
   }
+  io.stdout(banner);
   await waitForSignal();
   io.stdout('switchyard: shutting down\n');
   await gateway.close();
