@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
+import { Cancellation } from '../pipeline/cancel.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { Transport } from '../transport/client.js';
 import { handleChat } from './handlers/chat.js';
@@ -71,17 +72,17 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
     const path = q === -1 ? url : url.slice(0, q);
     const route = routes.get(path);
 
-    const abort = new AbortController();
+    const cancel = new Cancellation();
     const deadlineMs = config.server.requestTimeoutMs;
-    const deadline = setTimeout(() => abort.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
+    const deadline = setTimeout(() => cancel.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
     res.on('close', () => {
       clearTimeout(deadline);
-      if (!res.writableFinished) abort.abort(new ClientClosed());
+      if (!res.writableFinished) cancel.abort(new ClientClosed());
     });
     const exec: ExecContext = {
       requestId,
       transport,
-      signal: abort.signal,
+      signal: cancel,
       log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
     };
     try {

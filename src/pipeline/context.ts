@@ -1,13 +1,14 @@
 import type { Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import type { Transport } from '../transport/client.js';
+import type { Cancellation } from './cancel.js';
 
 /** Per-request state shared by every attempt of that request. */
 export interface ExecContext {
   requestId: string;
   transport: Transport;
   /** Aborted when the client disconnects or the request deadline passes; `reason` says which. */
-  signal: AbortSignal;
+  signal: Cancellation;
   /** Notes that do not change the response (skipped malformed chunks, late upstream errors). */
   log: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -27,7 +28,7 @@ export class DeadlineExceeded extends Error {
 }
 
 /** Converts an abort of the request signal into what the client should see. */
-export function abortError(signal: AbortSignal, attempts: unknown[]): GatewayError {
+export function abortError(signal: Cancellation, attempts: unknown[]): GatewayError {
   const reason: unknown = signal.reason;
   if (reason instanceof DeadlineExceeded) {
     return new GatewayError('upstream_timeout', reason.message, { attempts });

@@ -8,6 +8,7 @@ import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../tran
 import { EventStreamDecoder } from '../transport/eventstream.js';
 import { SseParser } from '../transport/sse.js';
 import { failedAttempt, finalError, type AttemptRecord } from './attempts.js';
+import type { Cancellation } from './cancel.js';
 import { abortError, type ExecContext } from './context.js';
 import { toFailure } from './execute-json.js';
 
@@ -15,8 +16,13 @@ import { toFailure } from './execute-json.js';
 export interface StreamSink {
   /** The first content is ready: from here on the client is committed to `target`. */
   open(target: Target, attempts: readonly AttemptRecord[]): void;
-  /** Resolves when the client can take more (backpressure). */
-  chunk(chunk: ChatChunk): void | Promise<void>;
+  /**
+   * Resolves when the client can take more (backpressure). `raw` is the chunk's JSON when the
+   * upstream's own text can be forwarded unchanged.
+   */
+  chunk(chunk: ChatChunk, raw?: string): void | Promise<void>;
+  /** Brackets the chunks decoded from one upstream read, so they leave in one write. */
+  batch?(phase: 'start' | 'end'): void;
   /** The answer is complete. */
   end(usage: Usage | undefined): void;
   /** The answer cannot be completed after content was sent: report in-band, never as a success. */
@@ -92,9 +98,9 @@ class StreamAttempt {
   private finished = false;
   private finishSeen = false;
   private usage: Usage | undefined;
-  private pending: ChatChunk[] = [];
+  private pending: { chunk: ChatChunk; raw: string | undefined }[] = [];
   private readonly includeUsage: boolean;
-  private readonly abort = new AbortController();
+  private abort: Cancellation | undefined;
 
   constructor(
     private readonly ctx: ExecContext,
@@ -109,18 +115,18 @@ class StreamAttempt {
   async execute(): Promise<void> {
     const adapter = adapterFor(this.target.provider.format);
     const upstream = adapter.buildChatRequest(this.req, this.target, true);
-    const onAbort = (): void => this.abort.abort(this.ctx.signal.reason);
-    if (this.ctx.signal.aborted) onAbort();
-    this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // Its own cancellation, so a finished attempt can drop its upstream without ending the request.
+    const { cancel, release } = this.ctx.signal.child();
+    this.abort = cancel;
     try {
-      const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: this.abort.signal });
+      const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
       if (res.status >= 400) {
         const body = await readErrorBody(res.body);
         throw new UpstreamFailure(adapter.classifyError(res.status, body, res.headers));
       }
       await this.consume(adapter, res);
     } finally {
-      this.ctx.signal.removeEventListener('abort', onAbort);
+      release();
     }
   }
 
@@ -132,8 +138,13 @@ class StreamAttempt {
     try {
       for await (const bytes of res.body) {
         if (this.finished) continue; // draining after completion, to keep the connection reusable
-        for (const ev of framer.push(bytes as Buffer)) await this.handleItems(decoder.decode(ev));
-        if (this.finished && !grace) grace = setTimeout(() => this.abort.abort(), DRAIN_GRACE_MS);
+        this.sink.batch?.('start');
+        try {
+          for (const ev of framer.push(bytes as Buffer)) await this.handleItems(decoder.decode(ev));
+        } finally {
+          this.sink.batch?.('end');
+        }
+        if (this.finished && !grace) grace = setTimeout(() => this.abort?.abort(), DRAIN_GRACE_MS);
       }
     } catch (err) {
       if (this.finished) return; // the answer is complete; a late upstream error changes nothing
@@ -158,7 +169,7 @@ class StreamAttempt {
       if (this.finished) return;
       switch (item.kind) {
         case 'chunk':
-          await this.onChunk(item.chunk);
+          await this.onChunk(item.chunk, item.raw);
           break;
         case 'done':
           this.complete();
@@ -172,27 +183,31 @@ class StreamAttempt {
     }
   }
 
-  private async onChunk(chunk: ChatChunk): Promise<void> {
+  private async onChunk(chunk: ChatChunk, raw: string | undefined): Promise<void> {
     if (chunk.usage) this.usage = chunk.usage;
     for (const c of chunk.choices) if (c.finish_reason) this.finishSeen = true;
     if (chunk.choices.length === 0) {
       // A usage-only chunk ends an OpenAI stream: with finish_reason seen, the answer is complete.
-      if (this.includeUsage && this.committed) await this.sink.chunk(chunk);
+      if (this.includeUsage && this.committed) await this.sink.chunk(chunk, raw);
       if (this.finishSeen && this.usage) this.complete();
       return;
     }
-    if (!this.includeUsage && 'usage' in chunk) delete chunk.usage;
+    if (!this.includeUsage && chunk.usage) {
+      // Usage the client did not ask for; `usage: null` (OpenAI's placeholder) may stay.
+      delete chunk.usage;
+      raw = undefined;
+    }
     if (!this.committed) {
-      this.pending.push(chunk);
+      this.pending.push({ chunk, raw });
       if (!hasContent(chunk)) return;
       this.committed = true;
       this.sink.open(this.target, this.attempts);
       const held = this.pending;
       this.pending = [];
-      for (const c of held) await this.sink.chunk(c);
+      for (const c of held) await this.sink.chunk(c.chunk, c.raw);
       return;
     }
-    await this.sink.chunk(chunk);
+    await this.sink.chunk(chunk, raw);
   }
 
   private complete(): void {
@@ -201,7 +216,7 @@ class StreamAttempt {
       // A complete answer with no content at all (e.g. an empty reply): still a success.
       this.committed = true;
       this.sink.open(this.target, this.attempts);
-      for (const c of this.pending) void this.sink.chunk(c);
+      for (const c of this.pending) void this.sink.chunk(c.chunk, c.raw);
       this.pending = [];
     }
     this.finished = true;

@@ -24,7 +24,8 @@ export interface StreamEvent {
 }
 
 export type StreamItem =
-  | { kind: 'chunk'; chunk: ChatChunk }
+  /** `raw`: the upstream's own JSON for this chunk, when it is already the OpenAI form (forwarded as is if unchanged). */
+  | { kind: 'chunk'; chunk: ChatChunk; raw?: string }
   /** The upstream signalled a complete, orderly end ([DONE], message_stop, ...). */
   | { kind: 'done' }
   /** The upstream reported an error in-band. */

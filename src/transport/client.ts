@@ -2,6 +2,7 @@ import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
 import { failure, UpstreamFailure, type Failure, type FailurePhase } from '../providers/failure.js';
 import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
+import type { Cancellation } from '../pipeline/cancel.js';
 import { withAuth, withAuthSync } from './auth.js';
 
 export interface UpstreamResponse {
@@ -11,7 +12,7 @@ export interface UpstreamResponse {
 }
 
 export interface SendOptions {
-  signal: AbortSignal;
+  signal: Cancellation;
   /** Overrides the provider's first-byte timeout (e.g. what is left of the request deadline). */
   firstByteMs?: number;
 }
@@ -46,12 +47,12 @@ export class Transport {
 
   async send(provider: ProviderConfig, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
     const headers = withAuthSync(req, provider.auth) ?? (await withAuth(req, provider.auth));
-    const url = new URL(req.url);
+    const url = splitUrl(req.url);
     const timeouts = provider.timeouts;
     try {
       const res = await this.agentFor(provider).request({
         origin: url.origin,
-        path: url.pathname + url.search,
+        path: url.path,
         method: req.method,
         headers,
         body: req.method === 'GET' ? null : req.body,
@@ -70,6 +71,21 @@ export class Transport {
     this.agents.clear();
     await Promise.all(agents.map((a) => a.destroy().catch(() => undefined)));
   }
+}
+
+/** Upstream URLs repeat (one per target and operation): parse each once. */
+const urlCache = new Map<string, { origin: string; path: string }>();
+const URL_CACHE_MAX = 1024;
+
+function splitUrl(href: string): { origin: string; path: string } {
+  let hit = urlCache.get(href);
+  if (!hit) {
+    const u = new URL(href);
+    hit = { origin: u.origin, path: u.pathname + u.search };
+    if (urlCache.size >= URL_CACHE_MAX) urlCache.clear();
+    urlCache.set(href, hit);
+  }
+  return hit;
 }
 
 /** Reads an error body (bounded) and parses it as JSON when it is JSON. */

@@ -15,7 +15,7 @@ import type { StreamSink } from '../../pipeline/execute-stream.js';
 import { parseJson, readBody } from '../body.js';
 import { routingHeaders, type Headers } from '../respond.js';
 import type { RequestScope } from '../server.js';
-import { drained, SSE_HEADERS } from '../sse-writer.js';
+import { SSE_HEADERS, SseWriter } from '../sse-writer.js';
 import { runChat } from './chat.js';
 
 export const renderAnthropicError = (err: GatewayError): unknown => toAnthropicErrorBody(err);
@@ -25,30 +25,35 @@ const frame = encodeAnthropicSSE;
 /** Streams Anthropic's event sequence, translated from the canonical chunks. */
 class AnthropicSseSink implements StreamSink {
   private readonly events: ChunksToAnthropicEvents;
+  private readonly out: SseWriter;
   constructor(
-    private readonly res: ServerResponse,
+    res: ServerResponse,
     private readonly headers: Headers,
     requestedModel: string,
   ) {
     this.events = new ChunksToAnthropicEvents(requestedModel);
+    this.out = new SseWriter(res);
   }
 
   open(target: Target, attempts: readonly AttemptRecord[]): void {
-    this.res.writeHead(200, routingHeaders({ ...SSE_HEADERS, ...this.headers }, target, attempts));
+    this.out.res.writeHead(200, routingHeaders({ ...SSE_HEADERS, ...this.headers }, target, attempts));
   }
 
   chunk(chunk: ChatChunk): void | Promise<void> {
-    if (this.res.destroyed) return;
-    const out = this.events.push(chunk);
-    if (out.length > 0 && !this.res.write(out.map(frame).join(''))) return drained(this.res);
+    const events = this.events.push(chunk);
+    if (events.length > 0) return this.out.write(events.map(frame).join(''));
+  }
+
+  batch(phase: 'start' | 'end'): void {
+    this.out.batch(phase);
   }
 
   end(_usage: Usage | undefined): void {
-    this.res.end(this.events.finish().map(frame).join(''));
+    this.out.end(this.events.finish().map(frame).join(''));
   }
 
   fail(err: GatewayError): void {
-    this.res.end(frame(errorEvent(err)));
+    this.out.end(frame(errorEvent(err)));
   }
 }
 

@@ -1,53 +1,16 @@
-import type { ChatRequest, JsonObject } from '../../api/chat.js';
+import type { ChatRequest } from '../../api/chat.js';
+import { jsonToolPlan, type JsonToolPlan } from '../shared/json-tool.js';
 import type { AnthropicTool } from './wire.js';
 
 /**
- * OpenAI `response_format` json_object / json_schema on Anthropic.
- *
- * The 2023-06-01 Messages API has no JSON mode that every model accepts, so Switchyard forces a
- * tool call instead: it declares one extra tool whose input_schema is the requested schema and
- * makes the model call it. The tool's `input` is then handed back to the client as the message
- * `content` text, and the finish reason becomes "stop", so the client sees an ordinary JSON
- * answer and never the synthetic tool.
- *
- * Tool inputs must be JSON objects. A schema whose root is not an object (an array, a string...)
- * is wrapped as {"value": <schema>} and unwrapped again on the way back.
+ * OpenAI `response_format` json_object / json_schema on Anthropic, as a forced tool call (see
+ * ../shared/json-tool.ts). The 2023-06-01 Messages API has no JSON mode that every model accepts.
  */
-export interface JsonModePlan {
-  toolName: string;
+export interface JsonModePlan extends JsonToolPlan {
   tool: AnthropicTool;
-  /** True when the schema root was not an object and the answer lives under `value`. */
-  wrapped: boolean;
 }
-
-const PREFERRED_NAME = 'json';
-const FALLBACK_NAME = 'switchyard_json_response';
 
 export function jsonModePlan(req: ChatRequest): JsonModePlan | undefined {
-  const rf = req.response_format;
-  if (!rf || (rf.type !== 'json_object' && rf.type !== 'json_schema')) return undefined;
-  // A client tool already called "json" keeps its name; the synthetic one steps aside.
-  const taken = (req.tools ?? []).some((t) => t.function.name === PREFERRED_NAME);
-  const toolName = taken ? FALLBACK_NAME : PREFERRED_NAME;
-  let schema: JsonObject = { type: 'object' };
-  let description = 'Respond with a JSON object. Call this tool exactly once with the whole answer as its input.';
-  let wrapped = false;
-  if (rf.type === 'json_schema') {
-    const requested = rf.json_schema.schema;
-    if (rf.json_schema.description) description = rf.json_schema.description;
-    if (requested && requested.type === 'object') schema = requested;
-    else if (requested) {
-      schema = { type: 'object', properties: { value: requested }, required: ['value'] };
-      wrapped = true;
-    }
-  }
-  return { toolName, wrapped, tool: { name: toolName, description, input_schema: schema } };
-}
-
-/** The forced tool's input as the text the client asked for. */
-export function jsonModeText(plan: JsonModePlan, input: unknown): string {
-  if (plan.wrapped && input !== null && typeof input === 'object' && 'value' in input) {
-    return JSON.stringify((input as { value: unknown }).value);
-  }
-  return JSON.stringify(input ?? {});
+  const plan = jsonToolPlan(req);
+  return plan && { ...plan, tool: { name: plan.toolName, description: plan.description, input_schema: plan.schema } };
 }

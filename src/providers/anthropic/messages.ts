@@ -1,5 +1,7 @@
 import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../api/chat.js';
 import { GatewayError, invalid } from '../../errors.js';
+import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
+import { parseToolArguments } from '../shared/json.js';
 import {
   IMAGE_MEDIA_TYPES,
   isRecord,
@@ -113,22 +115,14 @@ function assistantBlocks(
  * under `_raw_arguments`, so the conversation stays valid and the model still sees what it wrote.
  */
 export function toolInput(args: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(args);
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // fall through: not JSON
-  }
-  return { _raw_arguments: args };
+  const parsed = parseToolArguments(args);
+  return isRecord(parsed) ? parsed : { _raw_arguments: args };
 }
 
-const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s;
-
 function imageBlock(url: string, param: string): AnthropicImageBlock {
-  const m = DATA_URL.exec(url);
-  if (m) {
-    const mediaType = (m[1] ?? '').toLowerCase();
+  const dataUrl = parseDataUrl(url);
+  if (dataUrl) {
+    const mediaType = dataUrl.mediaType.toLowerCase();
     if (!IMAGE_MEDIA_TYPES.has(mediaType)) {
       throw new GatewayError(
         'capability_unsupported',
@@ -136,9 +130,8 @@ function imageBlock(url: string, param: string): AnthropicImageBlock {
         { param },
       );
     }
-    const isBase64 = (m[2] ?? '').toLowerCase().split(';').includes('base64');
-    const payload = m[3] ?? '';
-    const data = isBase64 ? payload : Buffer.from(decodeURIComponent(payload), 'utf8').toString('base64');
+    const data = dataUrlBase64(dataUrl);
+    if (data === undefined) throw invalid(param, 'Image data URL is not valid percent-encoding.');
     return { type: 'image', source: { type: 'base64', media_type: mediaType as AnthropicImageMediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };

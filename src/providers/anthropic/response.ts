@@ -1,7 +1,8 @@
 import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../api/chat.js';
 import { failure, UpstreamFailure } from '../failure.js';
+import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolText } from '../shared/json-tool.js';
+import { tokenCount, usageWithCache } from '../shared/usage.js';
 import type { DecodeContext } from '../types.js';
-import { jsonModePlan, jsonModeText } from './json-mode.js';
 import { isRecord } from './wire.js';
 
 export function finishReasonOf(stopReason: unknown): FinishReason | null {
@@ -26,23 +27,19 @@ export function finishReasonOf(stopReason: unknown): FinishReason | null {
   }
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
 /**
- * Anthropic's input_tokens excludes cached input; OpenAI's prompt_tokens includes it. Both the
- * cache reads and the cache writes are input the prompt consisted of, so both are added back.
+ * Anthropic's input_tokens excludes cached input (see usageWithCache). Caching is reported when
+ * either cache counter is present; a cache write is shown only when something was written.
  */
 export function usageFromAnthropic(u: Record<string, unknown>): Usage {
-  const cacheRead = num(u.cache_read_input_tokens);
-  const cacheWrite = num(u.cache_creation_input_tokens);
-  const prompt = num(u.input_tokens) + cacheRead + cacheWrite;
-  const completion = num(u.output_tokens);
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  if (u.cache_read_input_tokens != null || u.cache_creation_input_tokens != null) {
-    usage.prompt_tokens_details = { cached_tokens: cacheRead };
-    if (cacheWrite > 0) usage.prompt_tokens_details.cache_write_tokens = cacheWrite;
-  }
-  return usage;
+  const cacheReported = u.cache_read_input_tokens != null || u.cache_creation_input_tokens != null;
+  const cacheWrite = tokenCount(u.cache_creation_input_tokens);
+  return usageWithCache(
+    tokenCount(u.input_tokens),
+    tokenCount(u.output_tokens),
+    cacheReported ? tokenCount(u.cache_read_input_tokens) : undefined,
+    cacheWrite > 0 ? cacheWrite : undefined,
+  );
 }
 
 function malformed(message: string): UpstreamFailure {
@@ -53,7 +50,7 @@ function malformed(message: string): UpstreamFailure {
 export function parseMessagesResponse(body: unknown, ctx: DecodeContext): ChatResponse {
   if (!isRecord(body)) throw malformed('body is not a JSON object');
   if (!Array.isArray(body.content)) throw malformed('`content` is not an array');
-  const plan = jsonModePlan(ctx.request);
+  const plan = jsonToolPlan(ctx.request);
   let text = '';
   const toolCalls: ToolCall[] = [];
   let answeredByJsonTool = false;
@@ -63,8 +60,8 @@ export function parseMessagesResponse(body: unknown, ctx: DecodeContext): ChatRe
     if (block.type === 'text' && typeof block.text === 'string') text += block.text;
     else if (block.type === 'tool_use') {
       const name = typeof block.name === 'string' ? block.name : '';
-      if (plan && name === plan.toolName) {
-        text += jsonModeText(plan, block.input);
+      if (isJsonToolCall(plan, name)) {
+        text += jsonToolText(plan, block.input);
         answeredByJsonTool = true;
       } else {
         toolCalls.push({
@@ -76,8 +73,7 @@ export function parseMessagesResponse(body: unknown, ctx: DecodeContext): ChatRe
     }
   }
 
-  let finish = finishReasonOf(body.stop_reason);
-  if (finish === 'tool_calls' && answeredByJsonTool && toolCalls.length === 0) finish = 'stop';
+  const finish = finishAfterJsonTool(finishReasonOf(body.stop_reason), answeredByJsonTool, toolCalls.length);
 
   const response: ChatResponse = {
     id: typeof body.id === 'string' ? body.id : ctx.requestId,

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChunkDelta, FinishReason } from '../../api/chat.js';
+import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolTextFromBuffer, type JsonToolPlan } from '../shared/json-tool.js';
 import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
 import { classifyStreamError } from './errors.js';
-import { jsonModePlan, jsonModeText, type JsonModePlan } from './json-mode.js';
 import { finishReasonOf, usageFromAnthropic } from './response.js';
 import { isRecord } from './wire.js';
 
@@ -23,7 +23,7 @@ type Block =
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
   private readonly ctx: DecodeContext;
-  private readonly plan: JsonModePlan | undefined;
+  private readonly plan: JsonToolPlan | undefined;
   private readonly blocks = new Map<number, Block>();
   private id: string;
   private model: string;
@@ -34,7 +34,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   constructor(ctx: DecodeContext) {
     this.ctx = ctx;
-    this.plan = jsonModePlan(ctx.request);
+    this.plan = jsonToolPlan(ctx.request);
     this.id = ctx.requestId;
     this.model = ctx.target.model.id;
   }
@@ -91,7 +91,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     }
     if (block.type === 'tool_use') {
       const name = typeof block.name === 'string' ? block.name : '';
-      if (this.plan && name === this.plan.toolName) {
+      if (isJsonToolCall(this.plan, name)) {
         this.blocks.set(index, { kind: 'json', buffer: '' });
         this.answeredByJsonTool = true;
         return [];
@@ -133,13 +133,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private onBlockStop(data: Record<string, unknown>): StreamItem[] {
     const block = typeof data.index === 'number' ? this.blocks.get(data.index) : undefined;
     if (block?.kind !== 'json' || !this.plan?.wrapped) return [];
-    let input: unknown = {};
-    try {
-      input = block.buffer === '' ? {} : JSON.parse(block.buffer);
-    } catch {
-      return [this.chunk({ content: block.buffer })];
-    }
-    return [this.chunk({ content: jsonModeText(this.plan, input) })];
+    // No input_json_delta at all means the input stayed the {} of content_block_start.
+    return [this.chunk({ content: jsonToolTextFromBuffer(this.plan, block.buffer === '' ? '{}' : block.buffer) })];
   }
 
   private onMessageDelta(data: Record<string, unknown>): StreamItem[] {
@@ -148,8 +143,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       for (const [k, v] of Object.entries(data.usage)) if (v != null) this.usage[k] = v;
     }
     const delta = isRecord(data.delta) ? data.delta : {};
-    let finish: FinishReason | null = finishReasonOf(delta.stop_reason);
-    if (finish === 'tool_calls' && this.answeredByJsonTool && this.toolCount === 0) finish = 'stop';
+    const finish = finishAfterJsonTool(finishReasonOf(delta.stop_reason), this.answeredByJsonTool, this.toolCount);
     return finish === null ? [] : [this.chunk({}, finish)];
   }
 

@@ -1,4 +1,5 @@
 import { classifyHttpFailure, failure, upstreamMessage, type Failure, type FailureReason } from '../failure.js';
+import { isRecord } from '../shared/json.js';
 import type { UpstreamHeaders } from '../types.js';
 
 /**
@@ -38,10 +39,6 @@ export function errorName(headers: UpstreamHeaders, body: unknown): string | und
   if (!raw) return undefined;
   const name = (raw.split(':')[0] ?? '').split('#').pop()?.trim();
   return name ? name : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function reasonFor(name: string, message: string, fallback: FailureReason): FailureReason {

@@ -2,6 +2,8 @@ import type { ChatMessage, ChatRequest, ContentPart, TextPart } from '../../api/
 import { contentText } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
 import { GatewayError, invalid } from '../../errors.js';
+import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
+import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
 import type { UpstreamRequest } from '../types.js';
 import { jsonModePlan } from './json-mode.js';
 import type {
@@ -97,27 +99,18 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
 }
 
 function toolInput(args: string, param: string): JsonValue {
-  if (args.trim() === '') return {};
-  try {
-    return JSON.parse(args) as JsonValue;
-  } catch {
-    throw invalid(param, 'tool call arguments must be valid JSON to be sent to Bedrock');
-  }
+  const parsed = parseToolArguments(args);
+  if (parsed === undefined) throw invalid(param, 'tool call arguments must be valid JSON to be sent to Bedrock');
+  return parsed as JsonValue;
 }
 
 /** A result that is a JSON object goes as `json` (models see structure); anything else as text. */
 function toolResultContent(content: string | TextPart[]): ConverseToolResultContent[] {
   const text = contentText(content);
   const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(trimmed) as JsonValue;
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return [{ json: parsed }];
-    } catch {
-      // Not JSON after all: send it as the text it is.
-    }
-  }
-  return [{ text }];
+  const parsed = trimmed.startsWith('{') ? parseJson(trimmed) : undefined;
+  // Not JSON after all: send it as the text it is.
+  return isRecord(parsed) ? [{ json: parsed as JsonValue }] : [{ text }];
 }
 
 const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
@@ -130,15 +123,16 @@ const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
 
 function imageBlock(url: string, i: number, j: number): ConverseContentBlock {
   const param = `messages[${i}].content[${j}].image_url`;
-  const m = /^data:([^;,]+)((?:;[^;,]*)*);base64,/i.exec(url);
-  if (!m) {
+  const dataUrl = parseDataUrl(url);
+  const bytes = dataUrl?.base64 ? dataUrlBase64(dataUrl) : undefined;
+  if (!dataUrl || bytes === undefined) {
     throw new GatewayError('capability_unsupported', 'Bedrock Converse accepts images only as base64 data: URLs, not remote URLs', { param });
   }
-  const format = IMAGE_FORMATS[(m[1] ?? '').toLowerCase()];
+  const format = IMAGE_FORMATS[dataUrl.mediaType.toLowerCase()];
   if (!format) {
-    throw new GatewayError('capability_unsupported', `Bedrock Converse does not accept ${m[1]} images (png, jpeg, gif, webp only)`, { param });
+    throw new GatewayError('capability_unsupported', `Bedrock Converse does not accept ${dataUrl.mediaType} images (png, jpeg, gif, webp only)`, { param });
   }
-  return { image: { format, source: { bytes: url.slice(m[0].length) } } };
+  return { image: { format, source: { bytes } } };
 }
 
 function inferenceConfig(req: ChatRequest): ConverseInferenceConfig | undefined {

@@ -1,8 +1,9 @@
 import type { ChatChunk, ChunkDelta, FinishReason, Usage } from '../../api/chat.js';
+import { isRecord } from '../shared/json.js';
+import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolTextFromBuffer, type JsonToolPlan } from '../shared/json-tool.js';
 import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
 import { streamFailure } from './errors.js';
-import { jsonModePlan, jsonModeText, type JsonModePlan } from './json-mode.js';
-import { finishReasonOf, isObject, usageOfConverse } from './response.js';
+import { finishReasonOf, usageOfConverse } from './response.js';
 
 /**
  * ConverseStream events → OpenAI chunks. The events arrive already de-framed from the AWS
@@ -16,7 +17,7 @@ import { finishReasonOf, isObject, usageOfConverse } from './response.js';
 type Block = { kind: 'tool'; index: number } | { kind: 'json'; buffer: string };
 
 export class ConverseStreamDecoder implements StreamDecoder {
-  private readonly plan: JsonModePlan | undefined;
+  private readonly plan: JsonToolPlan | undefined;
   private readonly blocks = new Map<number, Block>();
   private toolCalls = 0;
   private jsonAnswered = false;
@@ -26,7 +27,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
   private done = false;
 
   constructor(private readonly ctx: DecodeContext) {
-    this.plan = jsonModePlan(ctx.request);
+    this.plan = jsonToolPlan(ctx.request);
   }
 
   decode(ev: StreamEvent): StreamItem[] {
@@ -41,7 +42,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
     } catch (err) {
       return [{ kind: 'malformed', raw: ev.data.slice(0, 200), error: (err as Error).message }];
     }
-    if (!isObject(payload)) return [{ kind: 'malformed', raw: ev.data.slice(0, 200), error: `${name} payload is not an object` }];
+    if (!isRecord(payload)) return [{ kind: 'malformed', raw: ev.data.slice(0, 200), error: `${name} payload is not an object` }];
     switch (name) {
       case 'messageStart':
         return [this.chunk({ role: 'assistant', content: '' })];
@@ -69,11 +70,11 @@ export class ConverseStreamDecoder implements StreamDecoder {
 
   private blockStart(p: Record<string, unknown>): StreamItem[] {
     const idx = blockIndex(p);
-    const start = isObject(p.start) ? p.start : undefined;
-    const use = start && isObject(start.toolUse) ? start.toolUse : undefined;
+    const start = isRecord(p.start) ? p.start : undefined;
+    const use = start && isRecord(start.toolUse) ? start.toolUse : undefined;
     if (!use) return [];
     const name = typeof use.name === 'string' ? use.name : '';
-    if (this.plan && name === this.plan.toolName) {
+    if (isJsonToolCall(this.plan, name)) {
       this.blocks.set(idx, { kind: 'json', buffer: '' });
       this.jsonAnswered = true;
       return [];
@@ -85,10 +86,10 @@ export class ConverseStreamDecoder implements StreamDecoder {
   }
 
   private blockDelta(p: Record<string, unknown>): StreamItem[] {
-    const delta = isObject(p.delta) ? p.delta : undefined;
+    const delta = isRecord(p.delta) ? p.delta : undefined;
     if (!delta) return [];
     if (typeof delta.text === 'string') return delta.text === '' ? [] : [this.chunk({ content: delta.text })];
-    const use = isObject(delta.toolUse) ? delta.toolUse : undefined;
+    const use = isRecord(delta.toolUse) ? delta.toolUse : undefined;
     if (!use || typeof use.input !== 'string' || use.input === '') return []; // reasoning, citations: not OpenAI content
     const idx = blockIndex(p);
     let block = this.blocks.get(idx);
@@ -109,19 +110,13 @@ export class ConverseStreamDecoder implements StreamDecoder {
   private blockStop(p: Record<string, unknown>): StreamItem[] {
     const block = this.blocks.get(blockIndex(p));
     if (!block || block.kind !== 'json' || !this.plan?.wrapped) return [];
-    let text = block.buffer;
-    try {
-      text = jsonModeText(this.plan, JSON.parse(block.buffer) as unknown);
-    } catch {
-      // Incomplete JSON from the model: hand over what it wrote rather than nothing.
-    }
+    const text = jsonToolTextFromBuffer(this.plan, block.buffer);
     block.buffer = '';
     return [this.chunk({ content: text })];
   }
 
   private messageStop(p: Record<string, unknown>): StreamItem[] {
-    let finish: FinishReason = finishReasonOf(p.stopReason);
-    if (finish === 'tool_calls' && this.jsonAnswered && this.toolCalls === 0) finish = 'stop';
+    const finish = finishAfterJsonTool(finishReasonOf(p.stopReason), this.jsonAnswered, this.toolCalls);
     this.stopped = true;
     const items: StreamItem[] = [this.chunk({}, finish)];
     if (this.metadataSeen) items.push(...this.finish());

@@ -1,10 +1,10 @@
 import type { AssistantMessage, ChatMessage, ToolMessage, UserMessage } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import { GatewayError } from '../../errors.js';
+import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
 import { imagePart } from './media.js';
 import { decodeToolCallId, UNSIGNED_SIGNATURE } from './tool-ids.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './wire.js';
-import { isObject } from './wire.js';
 
 export interface ConvertedMessages {
   systemInstruction?: { parts: { text: string }[] };
@@ -89,14 +89,10 @@ function assistantParts(msg: AssistantMessage, callNames: Map<string, string>): 
 
 /** Gemini wants args as an object; OpenAI carries a JSON string that models sometimes leave empty. */
 function parseArgs(args: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(args);
-    return isObject(parsed) ? parsed : { value: parsed };
-  } catch {
-    // Invalid JSON from an earlier turn is still history the model should see, not a reason to fail.
-    return { arguments: args };
-  }
+  const parsed = parseToolArguments(args);
+  // Invalid JSON from an earlier turn is still history the model should see, not a reason to fail.
+  if (parsed === undefined) return { arguments: args };
+  return isRecord(parsed) ? parsed : { value: parsed };
 }
 
 function toolResultPart(msg: ToolMessage, callNames: Map<string, string>, i: number): GeminiPart {
@@ -111,11 +107,6 @@ function toolResultPart(msg: ToolMessage, callNames: Map<string, string>, i: num
 
 /** Gemini needs a JSON object; a JSON object result is passed as such, anything else is wrapped. */
 function toolResponse(text: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (isObject(parsed)) return parsed;
-  } catch {
-    // Plain text result.
-  }
-  return { content: text };
+  const parsed = parseJson(text);
+  return isRecord(parsed) ? parsed : { content: text };
 }

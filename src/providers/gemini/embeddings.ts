@@ -1,8 +1,9 @@
 import type { Embedding, EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { Target } from '../../config/types.js';
 import { GatewayError } from '../../errors.js';
+import { isRecord } from '../shared/json.js';
 import type { UpstreamRequest } from '../types.js';
-import { apiUrl, isObject, modelPath } from './wire.js';
+import { apiUrl, modelPath } from './wire.js';
 
 interface BatchEmbedRequest {
   requests: { model: string; content: { parts: { text: string }[] }; outputDimensionality?: number }[];
@@ -39,14 +40,14 @@ function textInputs(input: EmbeddingsRequest['input']): string[] {
 }
 
 export function parseEmbeddingsResponse(body: unknown, req: EmbeddingsRequest, target: Target): EmbeddingsResponse {
-  const list = isObject(body) && Array.isArray(body.embeddings) ? (body.embeddings as unknown[]) : [];
+  const list = isRecord(body) && Array.isArray(body.embeddings) ? (body.embeddings as unknown[]) : [];
   const data: Embedding[] = list.map((e, index) => {
-    const values = isObject(e) && Array.isArray(e.values) ? e.values.filter((v): v is number => typeof v === 'number') : [];
+    const values = isRecord(e) && Array.isArray(e.values) ? e.values.filter((v): v is number => typeof v === 'number') : [];
     return { object: 'embedding', index, embedding: req.encoding_format === 'base64' ? toBase64(values) : values };
   });
   // batchEmbedContents does not report token usage; 0 says "unknown" rather than inventing a
   // count. A usageMetadata block, where an API version adds one, is used as reported.
-  const meta = isObject(body) && isObject(body.usageMetadata) ? body.usageMetadata : undefined;
+  const meta = isRecord(body) && isRecord(body.usageMetadata) ? body.usageMetadata : undefined;
   const prompt = meta && typeof meta.promptTokenCount === 'number' ? meta.promptTokenCount : 0;
   const total = meta && typeof meta.totalTokenCount === 'number' ? meta.totalTokenCount : prompt;
   return { object: 'list', data, model: target.model.id, usage: { prompt_tokens: prompt, total_tokens: total } };

@@ -1,7 +1,8 @@
 import type { Failure, FailurePhase, FailureReason } from '../failure.js';
+import { isRecord } from '../shared/json.js';
 import { classifyHttpFailure, DISPOSITION, failure } from '../failure.js';
 import type { UpstreamHeaders } from '../types.js';
-import { isObject, unwrapError } from './wire.js';
+import { unwrapError } from './wire.js';
 
 /** google.rpc status → reason; these are more precise than the HTTP status they travel with. */
 const REASON_BY_STATUS: Readonly<Record<string, FailureReason>> = {
@@ -71,7 +72,7 @@ export function classifyGeminiError(
 /** google.rpc.RetryInfo `retryDelay` ("13s", "0.5s") in milliseconds. */
 function retryDelayMs(details: readonly unknown[]): number | undefined {
   for (const d of details) {
-    if (!isObject(d) || typeof d['@type'] !== 'string' || !d['@type'].endsWith('google.rpc.RetryInfo')) continue;
+    if (!isRecord(d) || typeof d['@type'] !== 'string' || !d['@type'].endsWith('google.rpc.RetryInfo')) continue;
     const m = typeof d.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(d.retryDelay.trim()) : null;
     if (m) return Math.round(Number(m[1]) * 1000);
   }
@@ -81,6 +82,6 @@ function retryDelayMs(details: readonly unknown[]): number | undefined {
 /** google.rpc.ErrorInfo reasons (e.g. API_KEY_INVALID). */
 function detailReasons(details: readonly unknown[]): string[] {
   const out: string[] = [];
-  for (const d of details) if (isObject(d) && typeof d.reason === 'string') out.push(d.reason);
+  for (const d of details) if (isRecord(d) && typeof d.reason === 'string') out.push(d.reason);
   return out;
 }

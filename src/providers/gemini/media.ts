@@ -1,5 +1,6 @@
 import type { ImagePart } from '../../api/chat.js';
 import { GatewayError } from '../../errors.js';
+import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
 import type { GeminiPart } from './wire.js';
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
@@ -28,21 +29,15 @@ export function guessMimeType(url: string): string {
 /** An OpenAI image_url part → an inlineData part (data: URL) or a fileData part (any other URI). */
 export function imagePart(part: ImagePart, param: string): GeminiPart {
   const url = part.image_url.url;
-  if (url.startsWith('data:')) return { inlineData: parseDataUrl(url, param) };
+  if (url.startsWith('data:')) return { inlineData: inlineData(url, param) };
   return { fileData: { mimeType: guessMimeType(url), fileUri: url } };
 }
 
-function parseDataUrl(url: string, param: string): { mimeType: string; data: string } {
-  const comma = url.indexOf(',');
-  if (comma < 0) throw new GatewayError('invalid_request', 'Image data URL has no data.', { param });
-  const meta = url.slice('data:'.length, comma).split(';');
-  const mimeType = meta[0] || 'image/jpeg';
-  const payload = url.slice(comma + 1);
-  if (meta.includes('base64')) return { mimeType, data: payload.replace(/\s+/g, '') };
-  // A percent-encoded data URL: Gemini takes only base64 bytes.
-  try {
-    return { mimeType, data: Buffer.from(decodeURIComponent(payload), 'utf8').toString('base64') };
-  } catch {
-    throw new GatewayError('invalid_request', 'Image data URL is not valid percent-encoding.', { param });
-  }
+function inlineData(url: string, param: string): { mimeType: string; data: string } {
+  const dataUrl = parseDataUrl(url);
+  if (!dataUrl) throw new GatewayError('invalid_request', 'Image data URL has no data.', { param });
+  // Gemini takes only base64 bytes, so a percent-encoded data URL is re-encoded.
+  const data = dataUrlBase64(dataUrl);
+  if (data === undefined) throw new GatewayError('invalid_request', 'Image data URL is not valid percent-encoding.', { param });
+  return { mimeType: dataUrl.mediaType || 'image/jpeg', data };
 }

@@ -1,9 +1,9 @@
 import type { ChatChoice, ChatResponse, FinishReason, ToolCall, Usage } from '../../api/chat.js';
 import { usageOf } from '../../api/chat.js';
+import { isRecord } from '../shared/json.js';
 import type { DecodeContext } from '../types.js';
 import { encodeToolCallId, generatedToolCallId } from './tool-ids.js';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire.js';
-import { isObject } from './wire.js';
 
 const FILTERED = new Set([
   'SAFETY',
@@ -47,12 +47,12 @@ export function partToolCall(part: GeminiPart, requestId: string, n: number): To
   return {
     id: encodeToolCallId(baseId, part.thoughtSignature),
     type: 'function',
-    function: { name: call.name, arguments: JSON.stringify(isObject(call.args) ? call.args : {}) },
+    function: { name: call.name, arguments: JSON.stringify(isRecord(call.args) ? call.args : {}) },
   };
 }
 
 export function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
-  const res: GeminiResponse = isObject(body) ? (body as GeminiResponse) : {};
+  const res: GeminiResponse = isRecord(body) ? (body as GeminiResponse) : {};
   const candidates = Array.isArray(res.candidates) ? res.candidates : [];
   let callCount = 0;
 
@@ -91,6 +91,6 @@ export function parseChatResponse(body: unknown, ctx: DecodeContext): ChatRespon
     model: typeof res.modelVersion === 'string' && res.modelVersion !== '' ? res.modelVersion : ctx.target.model.id,
     choices,
   };
-  if (isObject(res.usageMetadata)) out.usage = mapUsage(res.usageMetadata);
+  if (isRecord(res.usageMetadata)) out.usage = mapUsage(res.usageMetadata);
   return out;
 }

@@ -1,4 +1,4 @@
-import { isObject } from './wire.js';
+import { isRecord } from '../shared/json.js';
 
 /**
  * JSON Schema → the JSON Schema subset Gemini accepts in `parametersJsonSchema` (tools) and
@@ -46,20 +46,20 @@ export function toGeminiJsonSchema(schema: unknown): unknown {
 
 function normalize(schema: unknown): unknown {
   // Boolean schemas (`true`/`false`) and anything that is not a schema object pass through.
-  if (!isObject(schema)) return schema;
+  if (!isRecord(schema)) return schema;
   const src = mergeSingleAllOf(schema);
   const out: Record<string, unknown> = {};
 
   for (const [key, value] of Object.entries(src)) {
-    if (key === 'definitions' && isObject(value)) {
+    if (key === 'definitions' && isRecord(value)) {
       // Draft-07 name for $defs; refs into it are rewritten below.
-      out.$defs = { ...(isObject(out.$defs) ? out.$defs : {}), ...normalizeMap(value) };
+      out.$defs = { ...(isRecord(out.$defs) ? out.$defs : {}), ...normalizeMap(value) };
     } else if (key === 'const') {
       if (out.enum === undefined) out.enum = [value];
     } else if (!SUPPORTED.has(key)) {
       continue;
-    } else if (SCHEMA_MAP_KEYS.has(key) && isObject(value)) {
-      out[key] = key === '$defs' ? { ...(isObject(out.$defs) ? out.$defs : {}), ...normalizeMap(value) } : normalizeMap(value);
+    } else if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
+      out[key] = key === '$defs' ? { ...(isRecord(out.$defs) ? out.$defs : {}), ...normalizeMap(value) } : normalizeMap(value);
     } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
       out[key] = value.map(normalize);
     } else if (key === 'items') {
@@ -91,7 +91,7 @@ function normalizeMap(map: Record<string, unknown>): Record<string, unknown> {
 /** `allOf: [X]` (how older Pydantic attaches a description to a $ref) is X plus the siblings. */
 function mergeSingleAllOf(schema: Record<string, unknown>): Record<string, unknown> {
   const allOf = schema.allOf;
-  if (!Array.isArray(allOf) || allOf.length !== 1 || !isObject(allOf[0])) return schema;
+  if (!Array.isArray(allOf) || allOf.length !== 1 || !isRecord(allOf[0])) return schema;
   const { allOf: _drop, ...rest } = schema;
   return { ...rest, ...allOf[0] };
 }

@@ -1,9 +1,10 @@
 import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta, Usage } from '../../api/chat.js';
+import { isRecord } from '../shared/json.js';
 import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
 import { classifyGeminiError } from './errors.js';
 import { mapFinishReason, mapUsage, partText, partToolCall } from './response.js';
 import type { GeminiCandidate, GeminiResponse } from './wire.js';
-import { isObject, unwrapError } from './wire.js';
+import { unwrapError } from './wire.js';
 
 interface ChoiceState {
   started: boolean;
@@ -92,13 +93,13 @@ export function geminiStreamDecoder(ctx: DecodeContext): StreamDecoder {
         const status = typeof error.code === 'number' ? error.code : 500;
         return [{ kind: 'error', failure: classifyGeminiError(status, payload, {}, 'stream') }];
       }
-      if (!isObject(payload)) return [{ kind: 'malformed', raw: event.data, error: 'not a JSON object' }];
+      if (!isRecord(payload)) return [{ kind: 'malformed', raw: event.data, error: 'not a JSON object' }];
 
       const res = payload as GeminiResponse;
       if (id === undefined && typeof res.responseId === 'string' && res.responseId !== '') id = res.responseId;
       if (model === undefined && typeof res.modelVersion === 'string' && res.modelVersion !== '') model = res.modelVersion;
       // Counts are cumulative, so the latest report is the whole stream's usage.
-      if (isObject(res.usageMetadata)) usage = mapUsage(res.usageMetadata);
+      if (isRecord(res.usageMetadata)) usage = mapUsage(res.usageMetadata);
 
       const candidates = Array.isArray(res.candidates) ? res.candidates : [];
       if (candidates.length === 0 && res.promptFeedback?.blockReason !== undefined) {

@@ -1,3 +1,5 @@
+import { isRecord } from '../shared/json.js';
+
 /**
  * The subset of the Gemini REST (v1beta) wire format Switchyard speaks. Field names are the REST
  * JSON names (camelCase), which match @google/genai's TypeScript names.
@@ -88,13 +90,11 @@ export interface GeminiErrorBody {
   error: { code?: number; message?: string; status?: string; details?: unknown[] };
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Gemini sometimes wraps an error body in a one-element array. */
 export function unwrapError(body: unknown): GeminiErrorBody['error'] | undefined {
   const b = Array.isArray(body) ? (body[0] as unknown) : body;
-  if (!isObject(b) || !isObject(b.error)) return undefined;
+  if (!isRecord(b) || !isRecord(b.error)) return undefined;
   return b.error as GeminiErrorBody['error'];
 }
 

@@ -46,18 +46,21 @@ function buildChatRequest(req: ChatRequest, target: Target, stream: boolean): Up
  * OpenAI-compatible hosts report usage in slightly different places; bring it into OpenAI's shape.
  * Groq: `x_groq.usage`; DeepSeek: `prompt_cache_hit_tokens`.
  */
-function normaliseUsage(obj: Record<string, unknown>): Usage | undefined {
+function normaliseUsage(obj: Record<string, unknown>): { usage: Usage | undefined; changed: boolean } {
   let usage = obj.usage as (Usage & Record<string, unknown>) | null | undefined;
+  let changed = false;
   if (!usage) {
     const groq = obj.x_groq as { usage?: Usage } | undefined;
     usage = groq?.usage as (Usage & Record<string, unknown>) | undefined;
+    changed = usage !== undefined;
   }
-  if (!usage || typeof usage !== 'object') return undefined;
+  if (!usage || typeof usage !== 'object') return { usage: undefined, changed: false };
   const hit = usage.prompt_cache_hit_tokens;
   if (typeof hit === 'number' && usage.prompt_tokens_details?.cached_tokens === undefined) {
     usage.prompt_tokens_details = { ...(usage.prompt_tokens_details ?? {}), cached_tokens: hit };
+    changed = true;
   }
-  return usage;
+  return { usage, changed };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -71,7 +74,7 @@ function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
   const res = body as unknown as ChatResponse;
   if (typeof res.model !== 'string' || res.model === '') res.model = ctx.target.model.id;
   if (typeof res.id !== 'string') res.id = ctx.requestId;
-  const usage = normaliseUsage(body);
+  const { usage } = normaliseUsage(body);
   if (usage) res.usage = usage;
   return res;
 }
@@ -100,10 +103,17 @@ class OpenAIStreamDecoder implements StreamDecoder {
       return [{ kind: 'malformed', raw: data.slice(0, 200), error: 'chunk has no choices array' }];
     }
     const chunk = parsed as unknown as ChatChunk;
-    if (typeof chunk.model !== 'string' || chunk.model === '') chunk.model = this.ctx.target.model.id;
-    const usage = normaliseUsage(parsed);
-    if (usage) chunk.usage = usage;
-    return [{ kind: 'chunk', chunk }];
+    let unchanged = true;
+    if (typeof chunk.model !== 'string' || chunk.model === '') {
+      chunk.model = this.ctx.target.model.id;
+      unchanged = false;
+    }
+    const { usage, changed } = normaliseUsage(parsed);
+    if (changed) {
+      chunk.usage = usage;
+      unchanged = false;
+    }
+    return [unchanged ? { kind: 'chunk', chunk, raw: data } : { kind: 'chunk', chunk }];
   }
 
   end(): StreamItem[] {

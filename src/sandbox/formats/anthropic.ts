@@ -10,21 +10,15 @@ import {
   retryHeaders,
   sseData,
   str,
+  textContent,
   type ChatFormat,
   type Obj,
 } from './format.js';
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  return arrayOf(content)
-    .map((b) => (isObj(b) && b['type'] === 'text' ? (str(b['text']) ?? '') : ''))
-    .join('');
-}
-
 function toolResultsOf(content: unknown): string[] {
   return arrayOf(content)
     .filter((b): b is Obj => isObj(b) && b['type'] === 'tool_result')
-    .map((b) => textOf(b['content']));
+    .map((b) => textContent(b['content']));
 }
 
 function parseTools(body: Obj): ToolSpec[] {
@@ -51,10 +45,10 @@ function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
   const maxTokens = num(body['max_tokens']);
   if (maxTokens === null) throw new RequestError('max_tokens: Field required');
 
-  let words = countWords(textOf(body['system']));
+  let words = countWords(textContent(body['system']));
   let lastUserText = '';
   for (const m of messages) {
-    const text = textOf(m['content']);
+    const text = textContent(m['content']);
     words += countWords(text) + toolResultsOf(m['content']).reduce((n, r) => n + countWords(r), 0);
     if (m['role'] === 'user' && text !== '') lastUserText = text;
   }

@@ -43,6 +43,17 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Text of a content field that is a string or an array of `{type: "text", text}` parts: OpenAI
+ * content parts and Anthropic content blocks alike. Other parts (images, tool blocks) carry no text.
+ */
+export function textContent(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return arrayOf(content)
+    .map((p) => (isObj(p) && p['type'] === 'text' ? (str(p['text']) ?? '') : ''))
+    .join('');
+}
+
 export function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

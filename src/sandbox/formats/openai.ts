@@ -10,17 +10,10 @@ import {
   retryHeaders,
   sseData,
   str,
+  textContent,
   type ChatFormat,
   type Obj,
 } from './format.js';
-
-/** Text of an OpenAI content field: a string or an array of parts. */
-function contentOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return arrayOf(value)
-    .map((p) => (isObj(p) && p['type'] === 'text' ? (str(p['text']) ?? '') : ''))
-    .join('');
-}
 
 function parseTools(body: Obj): ToolSpec[] {
   const tools: ToolSpec[] = [];
@@ -40,14 +33,14 @@ function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
   let words = 0;
   let lastUserText = '';
   for (const m of messages) {
-    const text = contentOf(m['content']);
+    const text = textContent(m['content']);
     words += countWords(text);
     if (m['role'] === 'user') lastUserText = text;
   }
   const lastRole = messages[messages.length - 1]?.['role'];
   const toolResults: string[] = [];
   for (let i = messages.length - 1; i >= 0 && messages[i]?.['role'] === 'tool'; i--) {
-    toolResults.unshift(contentOf(messages[i]?.['content']));
+    toolResults.unshift(textContent(messages[i]?.['content']));
   }
 
   const choice = body['tool_choice'];
