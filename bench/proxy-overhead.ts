@@ -90,38 +90,41 @@ async function main(): Promise<void> {
     `server: { port: 0 }\nproviders:\n  mock:\n    format: openai\n    base_url: ${upstreamUrl}/v1\n    api_key: \${BENCH_KEY}\nmodels:\n  bench:\n    targets: [mock/gpt-bench]\n`,
   );
   const gateway = await startProcess(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--config', configPath, '--port', '0'], { ...process.env, BENCH_KEY: 'bench-key' }, /listening on (http:\/\/[\d.:]+)/);
+  const bare = await startProcess(process.execPath, ['--import', 'tsx', join(root, 'bench/bare-proxy.ts'), '0', upstreamUrl], process.env, /^(\d+)\n/m);
   const direct = `${upstreamUrl}/v1/chat/completions`;
   const through = `${gateway.line}/v1/chat/completions`;
+  const bareUrl = `http://127.0.0.1:${bare.line}/v1/chat/completions`;
   try {
     // Warm both paths (JIT, keep-alive pools) before measuring.
     await wrk(through, 10, false, dir);
     await wrk(through, 10, true, dir);
     const rows: string[] = [];
-    const summary: Record<string, number> = {};
     for (const stream of [false, true]) {
       for (const c of [1, 50]) {
         const d = await wrk(direct, c, stream, dir);
         const g = await wrk(through, c, stream, dir);
+        const b = await wrk(bareUrl, c, stream, dir);
         const kind = stream ? 'stream' : 'non-stream';
+        const fmt = (name: string, r: WrkResult): string => `${name} ${r.rps.toFixed(0).padStart(6)} rps p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms`;
         rows.push(
-          `${kind.padEnd(10)} c=${String(c).padEnd(3)} direct ${d.rps.toFixed(0).padStart(7)} rps p50 ${d.p50.toFixed(3)} ms p99 ${d.p99.toFixed(3)} ms | ` +
-            `switchyard ${g.rps.toFixed(0).padStart(7)} rps p50 ${g.p50.toFixed(3)} ms p99 ${g.p99.toFixed(3)} ms | ` +
-            `ratio ${(g.rps / d.rps * 100).toFixed(1)}%  added p50 ${(g.p50 - d.p50).toFixed(3)} ms  errors ${d.errors}/${g.errors}`,
+          `${kind.padEnd(10)} c=${String(c).padEnd(2)} | ${fmt('direct', d)} | ${fmt('switchyard', g)} | ${fmt('bare node hop', b)}\n` +
+            `${' '.repeat(16)}switchyard: ${(g.rps / d.rps * 100).toFixed(1)}% of direct rps, +${(g.p50 - d.p50).toFixed(3)} ms p50 | ` +
+            `bare hop: ${(b.rps / d.rps * 100).toFixed(1)}% of direct, +${(b.p50 - d.p50).toFixed(3)} ms p50 | errors ${d.errors}/${g.errors}/${b.errors}`,
         );
-        summary[`${kind}_c${c}_ratio`] = g.rps / d.rps;
-        summary[`${kind}_c${c}_added_p50_ms`] = g.p50 - d.p50;
       }
     }
     const fbDirect = await firstByte(direct, 400);
     const fbThrough = await firstByte(through, 400);
+    const fbBare = await firstByte(bareUrl, 400);
     const rss = peakRssMb(gateway.child.pid!);
     console.log(`Switchyard proxy overhead (${SECONDS}s per case, wrk, Node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
     for (const r of rows) console.log(r);
-    console.log(`stream first byte p50: direct ${fbDirect.toFixed(3)} ms, switchyard ${fbThrough.toFixed(3)} ms, added ${(fbThrough - fbDirect).toFixed(3)} ms`);
+    console.log(`stream first byte p50: direct ${fbDirect.toFixed(3)} ms, switchyard ${fbThrough.toFixed(3)} ms (+${(fbThrough - fbDirect).toFixed(3)}), bare node hop ${fbBare.toFixed(3)} ms (+${(fbBare - fbDirect).toFixed(3)})`);
     console.log(`switchyard peak RSS: ${rss.toFixed(1)} MB`);
     console.log('targets: ratio at c=50 >= 50%, added p50 at c=1 <= 0.25 ms, first byte added <= 0.5 ms, peak RSS <= 100 MB');
   } finally {
     gateway.child.kill('SIGTERM');
+    bare.child.kill('SIGTERM');
     upstream.child.kill('SIGTERM');
   }
 }

@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadScenarioFile, startSandbox } from '../sandbox/index.js';
-
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+import { waitForSignal, type CliIO } from './io.js';
 
 export async function runSandbox(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -42,16 +37,4 @@ export async function runSandbox(argv: string[], io: CliIO): Promise<number> {
   await waitForSignal();
   await sandbox.close();
   return 0;
-}
-
-export function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

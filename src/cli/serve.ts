@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { compile } from '../config/compile.js';
 import { defaultConfigPath, readRawConfig } from '../config/load.js';
 import { createGateway, type Logger } from '../http/server.js';
-import { startSandbox, type SandboxServer } from '../sandbox/index.js';
-import { waitForSignal, type CliIO } from './sandbox.js';
+import type { SandboxServer } from '../sandbox/index.js';
+import { waitForSignal, type CliIO } from './io.js';
 
 function jsonLogger(io: CliIO): Logger {
   return (level, event, fields) => io.stderr(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
@@ -18,7 +18,7 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
   const path = values.config ?? defaultConfigPath(process.cwd());
   const raw = readRawConfig({ env: io.env, ...(path ? { path } : {}) });
   // Sandbox providers run in this process on an ephemeral loopback port.
-  const sandbox: SandboxServer | undefined = raw.usesSandbox ? await startSandbox({ port: 0 }) : undefined;
+  const sandbox: SandboxServer | undefined = raw.usesSandbox ? await (await import('../sandbox/index.js')).startSandbox({ port: 0 }) : undefined;
   const config = compile(raw.raw, { env: io.env, source: raw.source, sandboxMode: raw.sandboxMode, ...(sandbox ? { sandboxUrl: sandbox.url } : {}) });
 
   const port = values.port !== undefined ? Number(values.port) : config.server.port;

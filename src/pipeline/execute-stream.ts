@@ -5,7 +5,6 @@ import { failure, UpstreamFailure, type Failure } from '../providers/failure.js'
 import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent } from '../providers/types.js';
 import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
-import { EventStreamDecoder } from '../transport/eventstream.js';
 import { SseParser } from '../transport/sse.js';
 import { failedAttempt, finalError, type AttemptRecord } from './attempts.js';
 import type { Cancellation } from './cancel.js';
@@ -34,9 +33,13 @@ interface Framer {
   end(): StreamEvent[];
 }
 
-function framerFor(adapter: ProviderAdapter): Framer {
+// AWS event-stream framing is loaded on first use, like SigV4: only Bedrock needs it.
+let eventstream: Promise<typeof import('../transport/eventstream.js')> | undefined;
+
+async function framerFor(adapter: ProviderAdapter): Promise<Framer> {
   if (adapter.framing === 'sse') return new SseParser();
-  const d = new EventStreamDecoder();
+  eventstream ??= import('../transport/eventstream.js');
+  const d = new (await eventstream).EventStreamDecoder();
   return {
     push: (b) => d.push(b),
     end: () => {
@@ -131,7 +134,7 @@ class StreamAttempt {
   }
 
   private async consume(adapter: ProviderAdapter, res: UpstreamResponse): Promise<void> {
-    const framer = framerFor(adapter);
+    const framer = await framerFor(adapter);
     const dctx: DecodeContext = { request: this.req, target: this.target, requestId: this.ctx.requestId, created: Math.floor(Date.now() / 1000) };
     const decoder = adapter.streamDecoder(dctx);
     let grace: NodeJS.Timeout | undefined;

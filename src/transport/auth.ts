@@ -1,6 +1,8 @@
 import type { ProviderAuth } from '../config/types.js';
 import type { UpstreamRequest } from '../providers/types.js';
-import { signSigV4 } from './sigv4.js';
+
+// Loaded on first use: the AWS signing libraries cost ~10 MB of memory a gateway without Bedrock never needs.
+let sigv4: Promise<typeof import('./sigv4.js')> | undefined;
 
 /**
  * Adds the provider's credentials to an upstream request. Adapters build requests without secrets;
@@ -15,7 +17,8 @@ export async function withAuth(req: UpstreamRequest, auth: ProviderAuth): Promis
     case 'header':
       return { ...req.headers, [auth.name]: auth.key };
     case 'sigv4':
-      return signSigV4(req, auth);
+      sigv4 ??= import('./sigv4.js');
+      return (await sigv4).signSigV4(req, auth);
   }
 }
 
