@@ -1,0 +1,96 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  const fast = { timeouts: { connect_ms: 1000, first_byte_ms: 300, idle_ms: 300 } };
+  stack = await startStack({
+    providers: {
+      'sb-openai': { sandbox: true, format: 'openai', ...fast },
+      'sb-anthropic': { sandbox: true, format: 'anthropic', ...fast },
+      'sb-gemini': { sandbox: true, format: 'gemini' },
+      // Port 9 (discard) has no listener here: connections are refused at once.
+      nowhere: { format: 'openai', base_url: 'http://127.0.0.1:9/v1', auth: 'none' },
+    },
+    models: {
+      silent: { targets: ['sb-openai/no-response@t1', 'sb-gemini/gemini-2.5-flash'] },
+      'slow-start': { targets: ['sb-anthropic/slow-first-token@t2', 'sb-gemini/gemini-2.5-flash'] },
+      stalls: { targets: ['sb-openai/stall@t3', 'sb-gemini/gemini-2.5-flash'] },
+      unreachable: { targets: ['nowhere/gpt-4o', 'sb-gemini/gemini-2.5-flash'] },
+    },
+  });
+});
+afterAll(() => stack.close());
+
+async function chat(model: string, stream: boolean, headers: Record<string, string> = {}) {
+  const t0 = performance.now();
+  const res = await request(`${stack.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello' }] }),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - t0 };
+}
+
+describe('timeouts', () => {
+  it('a provider that never answers is cut off at the first-byte timeout and the next target answers', async () => {
+    const r = await chat('silent', false);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.headers['x-switchyard-fallback']).toContain('sb-openai/no-response@t1:timeout');
+    expect(r.ms).toBeGreaterThanOrEqual(280);
+    expect(r.ms).toBeLessThan(2500);
+  });
+
+  it('a stream whose first token is slower than the idle timeout fails over before any content', async () => {
+    const r = await chat('slow-start', true);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(r.ms).toBeLessThan(2500); // did not wait for the 3 s first token
+  });
+
+  it('a stream that stalls after content ends at the idle timeout with an in-band error and no [DONE]', async () => {
+    const r = await chat('stalls', true);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.text).toContain('"content"');
+    expect(r.text).not.toContain('[DONE]');
+    const last = JSON.parse(r.text.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string; message: string } };
+    expect(last.error.code).toBe('stream_interrupted');
+    expect(last.error.message).toMatch(/silent for 300 ms/);
+    expect(r.ms).toBeLessThan(2500);
+  });
+
+  it('a provider nobody listens on is a connection failure and the next target answers', async () => {
+    const r = await chat('unreachable', false);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-fallback']).toContain('nowhere/gpt-4o:connection');
+  });
+
+  it('the request deadline ends a request that outlives it with 504', async () => {
+    const small = await startStack({
+      server: { request_timeout_ms: 400 },
+      providers: { 'sb-openai': { sandbox: true, format: 'openai' } },
+      models: { silent: { targets: ['sb-openai/no-response@t5'] } },
+    });
+    try {
+      const t0 = performance.now();
+      const res = await request(`${small.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'silent', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const body = (await res.body.json()) as { error: { code: string; message: string } };
+      expect(res.statusCode).toBe(504);
+      expect(body.error.code).toBe('upstream_timeout');
+      expect(body.error.message).toMatch(/deadline of 400 ms/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    } finally {
+      await small.close();
+    }
+  });
+});
