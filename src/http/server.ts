@@ -91,6 +91,11 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
         throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`, { headers: { allow: route.method } });
       }
       await route.handler({ req, res, config, exec, headers });
+      if (!res.writableEnded && !res.destroyed) {
+        // Every path ends its response; one that did not must not leave the client hanging.
+        log('error', 'response_left_open', { request_id: requestId, path });
+        res.destroy();
+      }
     } catch (err) {
       const gerr = toGatewayError(err);
       if (gerr.code === 'internal_error') log('error', 'internal_error', { request_id: requestId, error: err instanceof Error ? err.stack : String(err) });

@@ -1,5 +1,5 @@
 import { describeTarget, type Target } from '../config/types.js';
-import { GatewayError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, GatewayError, type ErrorCode } from '../errors.js';
 import type { Failure, FailureReason } from '../providers/failure.js';
 
 /** One try of one target, as the client and the logs see it. */
@@ -57,6 +57,10 @@ export function finalError(failures: readonly Failure[], attempts: AttemptRecord
     if (!best || RANK.indexOf(f.reason) < RANK.indexOf(best.reason)) best = f;
   }
   if (!best) return new GatewayError('upstream_error', 'No upstream target could be tried for this request', { attempts });
+  if (best.local && isErrorCode(best.local.code)) {
+    const message = attempts.length === 1 ? best.message : `No target could take this request; most relevant: ${best.message}`;
+    return new GatewayError(best.local.code, message, { param: best.local.param, attempts });
+  }
   const code = CODE_OF[best.reason];
   const headers: Record<string, string> = {};
   if (best.reason === 'rate_limited' && best.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(best.retryAfterMs / 1000));
@@ -69,4 +73,8 @@ export function finalError(failures: readonly Failure[], attempts: AttemptRecord
   // Upstream request errors keep the upstream's status where it is a client error the caller can fix.
   const status = best.reason === 'bad_request' && best.status !== undefined && best.status >= 400 && best.status < 500 ? best.status : undefined;
   return new GatewayError(code, message, { attempts, headers, ...(status !== undefined ? { status } : {}) });
+}
+
+function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
 }

@@ -35,7 +35,10 @@ export async function executeJson<T>(ctx: ExecContext, plan: readonly Target[], 
       attempts.push({ target: describeTarget(target), outcome: 'ok', status: 200, duration_ms: Math.round(performance.now() - started) });
       return { value, target, attempts };
     } catch (err) {
-      if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
+      if (ctx.signal.aborted) {
+        attempts.push({ target: describeTarget(target), outcome: 'aborted', duration_ms: Math.round(performance.now() - started) });
+        throw abortError(ctx.signal, attempts);
+      }
       f = toFailure(err);
     }
     failures.push(f);
@@ -72,6 +75,8 @@ async function attempt<T>(ctx: ExecContext, adapter: ProviderAdapter, target: Ta
  */
 export function toFailure(err: unknown): Failure {
   if (err instanceof UpstreamFailure) return err.failure;
-  if (err instanceof GatewayError) return failure('bad_request', err.message, { disposition: 'fallback', phase: 'connect' });
+  if (err instanceof GatewayError) {
+    return { ...failure('bad_request', err.message, { disposition: 'fallback', phase: 'connect' }), local: { code: err.code, param: err.param } };
+  }
   return failure('server_error', err instanceof Error ? err.message : String(err), { phase: 'connect' });
 }

@@ -79,8 +79,12 @@ export async function executeStream(ctx: ExecContext, plan: readonly Target[], r
       return;
     } catch (err) {
       if (ctx.signal.aborted) {
-        if (run.committed) return;
-        throw abortError(ctx.signal, attempts);
+        attempts.push({ target: describeTarget(target), outcome: 'aborted', duration_ms: Math.round(performance.now() - started) });
+        const err = abortError(ctx.signal, attempts);
+        if (!run.committed) throw err;
+        // Content was sent: a passed deadline is reported in-band; a client that left needs nothing.
+        if (err.code !== 'client_closed') sink.fail(err);
+        return;
       }
       f = toFailure(err);
     }

@@ -48,6 +48,11 @@ export interface Failure {
   /** From Retry-After / retry-after-ms / reset headers, in milliseconds from now. */
   retryAfterMs?: number;
   phase: FailurePhase;
+  /**
+   * Set when the gateway refused the request for this target before sending it (the adapter cannot
+   * carry it, e.g. n > 1 on Anthropic): the code and field the client should see.
+   */
+  local?: { code: string; param: string | null };
 }
 
 export class UpstreamFailure extends Error {

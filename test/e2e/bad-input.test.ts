@@ -141,3 +141,18 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
     expect(JSON.stringify(await after.body.json())).toContain('still alive?');
   });
 });
+
+describe('requests a target cannot carry', () => {
+  it('keep the adapter’s own error code and field when no target can take them', async () => {
+    const res = await request(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sb-anthropic/claude-haiku-4-5', n: 2, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const body = (await res.body.json()) as { error: { code: string; param: string | null; message: string } };
+    expect(res.statusCode).toBe(400);
+    expect(body.error.code).toBe('capability_unsupported');
+    expect(body.error.param).toBe('n');
+    expect(body.error.message).toMatch(/n must be 1/);
+  });
+});

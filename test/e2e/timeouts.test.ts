@@ -75,7 +75,7 @@ describe('timeouts', () => {
     const small = await startStack({
       server: { request_timeout_ms: 400 },
       providers: { 'sb-openai': { sandbox: true, format: 'openai' } },
-      models: { silent: { targets: ['sb-openai/no-response@t5'] } },
+      models: { silent: { targets: ['sb-openai/no-response@t5'] }, stalls: { targets: ['sb-openai/stall@t6'] } },
     });
     try {
       const t0 = performance.now();
@@ -89,6 +89,21 @@ describe('timeouts', () => {
       expect(body.error.code).toBe('upstream_timeout');
       expect(body.error.message).toMatch(/deadline of 400 ms/);
       expect(performance.now() - t0).toBeLessThan(2000);
+
+      // After content was sent, the deadline ends the stream in-band; the client is never left hanging.
+      const t1 = performance.now();
+      const stream = await request(`${small.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'stalls', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await stream.body.text();
+      expect(stream.statusCode).toBe(200);
+      expect(text).not.toContain('[DONE]');
+      const last = JSON.parse(text.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string; attempts: { outcome: string }[] } };
+      expect(last.error.code).toBe('upstream_timeout');
+      expect(last.error.attempts.map((a) => a.outcome)).toEqual(['aborted']);
+      expect(performance.now() - t1).toBeLessThan(2000);
     } finally {
       await small.close();
     }
