@@ -3,7 +3,7 @@ import { describeTarget, type Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { failure, UpstreamFailure, type Failure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
-import type { DecodeContext, ProviderAdapter, StreamEvent } from '../providers/types.js';
+import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
 import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
 import { failedAttempt, finalError, type AttemptRecord } from './attempts.js';
@@ -20,8 +20,8 @@ export interface StreamSink {
    * upstream's own text can be forwarded unchanged.
    */
   chunk(chunk: ChatChunk, raw?: string): void | Promise<void>;
-  /** Brackets the chunks decoded from one upstream read, so they leave in one write. */
-  batch?(phase: 'start' | 'end'): void;
+  /** Brackets the chunks decoded from one upstream read, so they leave in one write; 'end' may push back. */
+  batch?(phase: 'start' | 'end'): void | Promise<void>;
   /** The answer is complete. */
   end(usage: Usage | undefined): void;
   /** The answer cannot be completed after content was sent: report in-band, never as a success. */
@@ -146,11 +146,12 @@ class StreamAttempt {
       for await (const bytes of res.body) {
         if (this.finished) continue; // draining after completion, to keep the connection reusable
         this.sink.batch?.('start');
-        try {
-          for (const ev of framer.push(bytes as Buffer)) await this.handleItems(decoder.decode(ev));
-        } finally {
-          this.sink.batch?.('end');
+        for (const ev of framer.push(bytes as Buffer)) {
+          const wait = this.handleItems(decoder.decode(ev), 0);
+          if (wait) await wait;
         }
+        const wait = this.sink.batch?.('end');
+        if (wait) await wait;
         if (this.finished && !grace) grace = setTimeout(() => this.abort?.abort(), DRAIN_GRACE_MS);
       }
     } catch (err) {
@@ -160,8 +161,8 @@ class StreamAttempt {
       if (grace) clearTimeout(grace);
     }
     if (this.finished) return;
-    for (const ev of framer.end()) await this.handleItems(decoder.decode(ev));
-    await this.handleItems(decoder.end());
+    for (const ev of framer.end()) await this.handleItems(decoder.decode(ev), 0);
+    await this.handleItems(decoder.end(), 0);
     if (this.finished) return;
     if (this.finishSeen) {
       // Complete answer without the terminal event: finalise now rather than report a failure.
@@ -171,13 +172,20 @@ class StreamAttempt {
     throw new UpstreamFailure(failure('stream_interrupted', 'upstream stream ended before the answer was complete', { phase: this.committed ? 'stream' : 'body' }));
   }
 
-  private async handleItems(items: ReturnType<ReturnType<ProviderAdapter['streamDecoder']>['decode']>): Promise<void> {
-    for (const item of items) {
+  /**
+   * Synchronous unless the client pushes back: a promise is returned (and awaited by the caller)
+   * only when the sink must drain, so the common path costs no microtask hops per chunk.
+   */
+  private handleItems(items: StreamItem[], from: number): void | Promise<void> {
+    for (let i = from; i < items.length; i++) {
       if (this.finished) return;
+      const item = items[i] as StreamItem;
       switch (item.kind) {
-        case 'chunk':
-          await this.onChunk(item.chunk, item.raw);
+        case 'chunk': {
+          const wait = this.onChunk(item.chunk, item.raw);
+          if (wait) return wait.then(() => this.handleItems(items, i + 1));
           break;
+        }
         case 'done':
           this.complete();
           break;
@@ -190,42 +198,46 @@ class StreamAttempt {
     }
   }
 
-  private async onChunk(chunk: ChatChunk, raw: string | undefined): Promise<void> {
+  private onChunk(chunk: ChatChunk, raw: string | undefined): void | Promise<void> {
     if (chunk.usage) this.usage = chunk.usage;
     for (const c of chunk.choices) if (c.finish_reason) this.finishSeen = true;
     if (chunk.choices.length === 0) {
       // A usage-only chunk ends an OpenAI stream: with finish_reason seen, the answer is complete.
-      if (this.includeUsage && this.committed) await this.sink.chunk(chunk, raw);
+      const wait = this.includeUsage && this.committed ? this.sink.chunk(chunk, raw) : undefined;
       if (this.finishSeen && this.usage) this.complete();
-      return;
+      return wait;
     }
     if (!this.includeUsage && chunk.usage) {
       // Usage the client did not ask for; `usage: null` (OpenAI's placeholder) may stay.
       delete chunk.usage;
       raw = undefined;
     }
-    if (!this.committed) {
-      this.pending.push({ chunk, raw });
-      if (!hasContent(chunk)) return;
-      this.committed = true;
-      this.sink.open(this.target, this.attempts);
-      const held = this.pending;
-      this.pending = [];
-      for (const c of held) await this.sink.chunk(c.chunk, c.raw);
-      return;
+    if (this.committed) return this.sink.chunk(chunk, raw);
+    this.pending.push({ chunk, raw });
+    if (hasContent(chunk)) return this.commit();
+  }
+
+  /** First content: open the client stream and release what was held back. */
+  private commit(): void | Promise<void> {
+    this.committed = true;
+    this.sink.open(this.target, this.attempts);
+    const held = this.pending;
+    this.pending = [];
+    return this.release(held, 0);
+  }
+
+  private release(held: { chunk: ChatChunk; raw: string | undefined }[], from: number): void | Promise<void> {
+    for (let i = from; i < held.length; i++) {
+      const c = held[i]!;
+      const wait = this.sink.chunk(c.chunk, c.raw);
+      if (wait) return wait.then(() => this.release(held, i + 1));
     }
-    await this.sink.chunk(chunk, raw);
   }
 
   private complete(): void {
     if (this.finished) return;
-    if (!this.committed) {
-      // A complete answer with no content at all (e.g. an empty reply): still a success.
-      this.committed = true;
-      this.sink.open(this.target, this.attempts);
-      for (const c of this.pending) void this.sink.chunk(c.chunk, c.raw);
-      this.pending = [];
-    }
+    // A complete answer with no content at all (e.g. an empty reply) is still a success.
+    if (!this.committed) void this.commit();
     this.finished = true;
     this.sink.end(this.usage);
   }

@@ -44,8 +44,8 @@ class AnthropicSseSink implements StreamSink {
     if (events.length > 0) return this.out.write(events.map(frame).join(''));
   }
 
-  batch(phase: 'start' | 'end'): void {
-    this.out.batch(phase);
+  batch(phase: 'start' | 'end'): void | Promise<void> {
+    return this.out.batch(phase);
   }
 
   end(_usage: Usage | undefined): void {
