@@ -16,7 +16,16 @@ export interface ImagePart {
   image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
 }
 
-export type ContentPart = TextPart | ImagePart;
+/**
+ * Audio and file parts: validated as OpenAI shapes and carried to OpenAI-format upstreams as they
+ * are; adapters for other wire formats refuse them (capability_unsupported).
+ */
+export interface OtherPart {
+  type: 'input_audio' | 'file';
+  [field: string]: unknown;
+}
+
+export type ContentPart = TextPart | ImagePart | OtherPart;
 
 export interface ToolCall {
   id: string;

@@ -4,6 +4,8 @@ export interface EmbeddingsRequest {
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
   user?: string;
+  /** Switchyard extension, as for chat: ordered `provider/model` fallbacks. Never sent upstream. */
+  fallbacks?: string[];
   [extra: string]: unknown;
 }
 

@@ -136,6 +136,13 @@ function validateResponseFormat(o: Obj): void {
   }
 }
 
+function validateFallbacks(o: Obj): void {
+  if (o.fallbacks === undefined) return;
+  if (!Array.isArray(o.fallbacks) || !o.fallbacks.every((f) => typeof f === 'string' && f.includes('/'))) {
+    throw invalid('fallbacks', "fallbacks must be an array of 'provider/model' strings");
+  }
+}
+
 function validateModel(o: Obj): void {
   if (o.model === undefined) throw invalid('model', 'model is required: a public model name or provider/model (GET /v1/models lists them)');
   expectType(o.model, 'string', 'model');
@@ -170,11 +177,7 @@ export function validateChatRequest(body: unknown): ChatRequest {
   }
   validateTools(body);
   validateResponseFormat(body);
-  if (body.fallbacks !== undefined) {
-    if (!Array.isArray(body.fallbacks) || !body.fallbacks.every((f) => typeof f === 'string' && f.includes('/'))) {
-      throw invalid('fallbacks', "fallbacks must be an array of 'provider/model' strings");
-    }
-  }
+  validateFallbacks(body);
   return body as ChatRequest;
 }
 
@@ -193,5 +196,6 @@ export function validateEmbeddingsRequest(body: unknown): EmbeddingsRequest {
     throw invalid('encoding_format', `encoding_format must be 'float' or 'base64', got ${JSON.stringify(body.encoding_format)}`);
   }
   positiveInt(body, 'dimensions');
+  validateFallbacks(body);
   return body as EmbeddingsRequest;
 }

@@ -15,7 +15,7 @@ export type ProviderAuth =
 export interface Timeouts {
   /** TCP + TLS connect. */
   connectMs: number;
-  /** From request sent to response headers (non-stream: whole body). */
+  /** From request sent to response headers. After the headers, the idle timeout governs the body. */
   firstByteMs: number;
   /** Longest silence between two body chunks. */
   idleMs: number;

@@ -57,7 +57,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
         handler: async ({ res }) =>
           ready
             ? sendJson(res, 200, { status: 'ready', providers: config.providers.size, models: config.models.size, sandbox: config.sandboxMode })
-            : sendJson(res, 503, { status: 'starting' }),
+            : sendJson(res, 503, { status: closing ? 'stopping' : 'starting' }),
         errors: 'openai',
       },
     ],

@@ -13,8 +13,6 @@ export interface UpstreamResponse {
 
 export interface SendOptions {
   signal: Cancellation;
-  /** Overrides the provider's first-byte timeout (e.g. what is left of the request deadline). */
-  firstByteMs?: number;
 }
 
 /** Bodies of error responses are read up to this size; the rest is discarded. */
@@ -57,7 +55,7 @@ export class Transport {
         headers,
         body: req.method === 'GET' ? null : req.body,
         signal: opts.signal,
-        headersTimeout: opts.firstByteMs ?? timeouts.firstByteMs,
+        headersTimeout: timeouts.firstByteMs,
         bodyTimeout: timeouts.idleMs,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };

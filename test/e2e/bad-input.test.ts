@@ -143,6 +143,22 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
 });
 
 describe('requests a target cannot carry', () => {
+  it.each(['sb-anthropic', 'sb-gemini'])('an audio part sent to %s is refused with the part named', async (provider) => {
+    const res = await request(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: `${provider}/m`,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'listen' }, { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
+      }),
+    });
+    const body = (await res.body.json()) as { error: { code: string; param: string | null; message: string } };
+    expect(res.statusCode).toBe(400);
+    expect(body.error.code).toBe('capability_unsupported');
+    expect(body.error.param).toBe('messages[0].content[1].type');
+    expect(body.error.message).toMatch(/'input_audio' part/);
+  });
+
   it('keep the adapter’s own error code and field when no target can take them', async () => {
     const res = await request(`${stack.url}/v1/chat/completions`, {
       method: 'POST',

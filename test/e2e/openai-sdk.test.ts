@@ -152,6 +152,14 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
     expect(res.data[0]?.embedding).not.toEqual(res.data[1]?.embedding);
   });
 
+  it('falls over to a per-request embeddings fallback on another wire format', async () => {
+    const { data, response } = await client.embeddings
+      .create({ model: 'sb-openai/error-503@emb', input: 'hello', encoding_format: 'float', fallbacks: ['sb-gemini/text-embedding-004'] } as OpenAI.EmbeddingCreateParams)
+      .withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('sb-gemini');
+    expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
+  });
+
   it('lists the public model names', async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id).sort()).toEqual(['embed', 'fast']);

@@ -10,7 +10,7 @@ import type { RequestScope } from '../server.js';
 
 export async function handleEmbeddings(scope: RequestScope): Promise<void> {
   const request = validateEmbeddingsRequest(parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes)));
-  const all = resolvePlan(scope.config, request.model);
+  const all = resolvePlan(scope.config, request.model, request.fallbacks);
   // Only wire formats with an embeddings endpoint can take part.
   const plan = all.filter((t) => adapterFor(t.provider.format).buildEmbeddingsRequest !== undefined);
   if (plan.length === 0) {

@@ -6,7 +6,6 @@ import type { AnthropicSSE } from './types.js';
 const TYPE_OF: Readonly<Record<ErrorCode, AnthropicErrorType>> = {
   invalid_json: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
-  unsupported_content_type: 'invalid_request_error',
   body_too_large: 'request_too_large',
   model_not_found: 'not_found_error',
   route_not_found: 'not_found_error',

@@ -1,3 +1,4 @@
+import { unsupportedPart } from '../shared/parts.js';
 import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../api/chat.js';
 import { GatewayError, invalid } from '../../errors.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
@@ -89,7 +90,7 @@ function userBlocks(content: string | ContentPart[], i: number): AnthropicConten
     } else if (part.type === 'image_url') {
       blocks.push(imageBlock(part.image_url.url, `messages[${i}].content[${j}].image_url.url`));
     } else {
-      throw invalid(`messages[${i}].content[${j}].type`, `Unsupported content part type "${(part as { type: unknown }).type}"; Anthropic accepts text and image_url.`);
+      throw unsupportedPart(part.type, `messages[${i}].content[${j}].type`, 'Anthropic');
     }
   });
   return blocks;

@@ -245,3 +245,19 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('content parts Converse cannot carry', () => {
+  it('refuses audio and file parts with the part named', () => {
+    const t = { provider: { name: 'b', format: 'bedrock', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', headers: {} }, model: { id: 'm' } } as unknown as Target;
+    const req: ChatRequest = { model: 'x', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'f1' } }] }] };
+    let caught: unknown;
+    try {
+      bedrockAdapter.buildChatRequest(req, t, false);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(GatewayError);
+    expect((caught as GatewayError).code).toBe('capability_unsupported');
+    expect((caught as GatewayError).param).toBe('messages[0].content[0].type');
+  });
+});

@@ -1,3 +1,4 @@
+import { unsupportedPart } from '../shared/parts.js';
 import type { ChatMessage, ChatRequest, ContentPart, TextPart } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
@@ -84,7 +85,11 @@ export function buildConverseBody(req: ChatRequest): ConverseBody {
 
 function userBlocks(content: string | ContentPart[], i: number): ConverseContentBlock[] {
   if (typeof content === 'string') return [{ text: content }];
-  return content.map((part, j): ConverseContentBlock => (part.type === 'text' ? { text: part.text } : imageBlock(part.image_url.url, i, j)));
+  return content.map((part, j): ConverseContentBlock => {
+    if (part.type === 'text') return { text: part.text };
+    if (part.type === 'image_url') return imageBlock(part.image_url.url, i, j);
+    throw unsupportedPart(part.type, `messages[${i}].content[${j}].type`, 'Bedrock Converse');
+  });
 }
 
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: number): ConverseContentBlock[] {

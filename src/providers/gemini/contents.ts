@@ -1,3 +1,4 @@
+import { unsupportedPart } from '../shared/parts.js';
 import type { AssistantMessage, ChatMessage, ToolMessage, UserMessage } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import { GatewayError } from '../../errors.js';
@@ -65,6 +66,8 @@ function userParts(msg: UserMessage, param: string): GeminiPart[] {
       if (part.text !== '') parts.push({ text: part.text });
     } else if (part.type === 'image_url') {
       parts.push(imagePart(part, `${param}[${j}]`));
+    } else {
+      throw unsupportedPart(part.type, `${param}[${j}].type`, 'Gemini');
     }
   });
   return parts;

@@ -6,6 +6,11 @@ import { decodeContext } from './test-fixtures.js';
 const ctx = decodeContext({}, 'req-abc123');
 
 describe('parseChatResponse', () => {
+  it('refuses a body that is not a GenerateContentResponse object instead of returning an empty answer', () => {
+    expect(() => geminiAdapter.parseChatResponse('<html>bad gateway</html>', ctx)).toThrow(/not a GenerateContentResponse/);
+    expect(() => geminiAdapter.parseChatResponse(null, ctx)).toThrow(/not a GenerateContentResponse/);
+  });
+
   it('joins text parts, skips thought parts and maps usage including thinking and cache', () => {
     const res = geminiAdapter.parseChatResponse(
       {

@@ -52,7 +52,9 @@ export function partToolCall(part: GeminiPart, requestId: string, n: number): To
 }
 
 export function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
-  const res: GeminiResponse = isRecord(body) ? (body as GeminiResponse) : {};
+  // Anything but an object is not a Gemini answer: fail the attempt rather than pass off an empty reply.
+  if (!isRecord(body)) throw new Error('upstream response is not a GenerateContentResponse object');
+  const res = body as GeminiResponse;
   const candidates = Array.isArray(res.candidates) ? res.candidates : [];
   let callCount = 0;
 

@@ -57,8 +57,9 @@ describe('openai adapter: requests', () => {
   it('builds Azure deployment URLs with api-version', () => {
     const declared = openaiAdapter.buildChatRequest(request, target('azure/gpt-4o'), false);
     expect(declared.url).toBe('https://res.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21');
-    const undeclared = openaiAdapter.buildEmbeddingsRequest!({ model: 'e', input: 'x' }, target('azure/text-embedding-3-small'));
+    const undeclared = openaiAdapter.buildEmbeddingsRequest!({ model: 'e', input: 'x', fallbacks: ['openai/x'] }, target('azure/text-embedding-3-small'));
     expect(undeclared.url).toBe('https://res.openai.azure.com/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21');
+    expect(JSON.parse(undeclared.body)).toEqual({ model: 'text-embedding-3-small', input: 'x' });
   });
 });
 

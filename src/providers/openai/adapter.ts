@@ -145,7 +145,7 @@ function buildEmbeddingsRequest(req: EmbeddingsRequest, target: Target): Upstrea
     method: 'POST',
     url: endpoint(target.provider, target, 'embeddings'),
     headers: { ...JSON_HEADERS, ...target.provider.headers },
-    body: JSON.stringify({ ...req, model: target.model.id }),
+    body: JSON.stringify({ ...req, model: target.model.id, fallbacks: undefined }),
   };
 }
 
