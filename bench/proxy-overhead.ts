@@ -3,8 +3,11 @@
  * Prints rps, p50 and p99 for non-stream and stream at 1 and 50 connections, the stream first-byte
  * delay, and the gateway's peak RSS. Needs wrk (Debian: apt-get install wrk) and a build (npm run build).
  *
- *   npm run bench                         # 5 s per case
- *   BENCH_SECONDS=10 npm run bench
+ * Each case runs direct, Switchyard and the bare hop interleaved, ROUNDS times, and reports the
+ * median of each figure, so a noisy moment on a shared machine moves one sample, not the result.
+ *
+ *   npm run bench                         # 3 rounds of 3 s per target and case
+ *   BENCH_SECONDS=5 BENCH_ROUNDS=5 npm run bench
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +17,8 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 
 const run = promisify(execFile);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = new URL('..', import.meta.url).pathname;
 
 function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
@@ -56,6 +60,15 @@ async function wrk(url: string, connections: number, stream: boolean, scriptDir:
   const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
   return { rps, p50, p99, errors };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function medianResult(rs: WrkResult[]): WrkResult {
+  return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0) };
 }
 
 /** Median time from sending a stream request to its first body byte, sequential requests. */
@@ -101,9 +114,13 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     for (const stream of [false, true]) {
       for (const c of [1, 50]) {
-        const d = await wrk(direct, c, stream, dir);
-        const g = await wrk(through, c, stream, dir);
-        const b = await wrk(bareUrl, c, stream, dir);
+        const runs: { d: WrkResult; g: WrkResult; b: WrkResult }[] = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          runs.push({ d: await wrk(direct, c, stream, dir), g: await wrk(through, c, stream, dir), b: await wrk(bareUrl, c, stream, dir) });
+        }
+        const d = medianResult(runs.map((x) => x.d));
+        const g = medianResult(runs.map((x) => x.g));
+        const b = medianResult(runs.map((x) => x.b));
         const kind = stream ? 'stream' : 'non-stream';
         const fmt = (name: string, r: WrkResult): string => `${name} ${r.rps.toFixed(0).padStart(6)} rps p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms`;
         rows.push(
@@ -117,7 +134,7 @@ async function main(): Promise<void> {
     const fbThrough = await firstByte(through, 400);
     const fbBare = await firstByte(bareUrl, 400);
     const rss = peakRssMb(gateway.child.pid!);
-    console.log(`Switchyard proxy overhead (${SECONDS}s per case, wrk, Node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
+    console.log(`Switchyard proxy overhead (median of ${ROUNDS} interleaved rounds of ${SECONDS}s per target and case, wrk, Node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
     for (const r of rows) console.log(r);
     console.log(`stream first byte p50: direct ${fbDirect.toFixed(3)} ms, switchyard ${fbThrough.toFixed(3)} ms (+${(fbThrough - fbDirect).toFixed(3)}), bare node hop ${fbBare.toFixed(3)} ms (+${(fbBare - fbDirect).toFixed(3)})`);
     console.log(`switchyard peak RSS: ${rss.toFixed(1)} MB`);
