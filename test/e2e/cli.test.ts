@@ -56,6 +56,20 @@ describe('switchyard CLI', () => {
     expect(out()).not.toContain('sk-test-not-real');
   });
 
+  it('sandbox serves the three wire formats and the attempts log', async () => {
+    const { out, url } = await start(['sandbox', '--port', '0', '--quiet'], bareEnv());
+    expect(out()).toContain(`${url}/anthropic`);
+    const res = await request(`${url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'error-503', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.statusCode).toBe(503);
+    await res.body.dump();
+    const log = (await (await request(`${url}/_sandbox/attempts`)).body.json()) as { model: string; status: number }[];
+    expect(log.map((a) => [a.model, a.status])).toEqual([['error-503', 503]]);
+  });
+
   it('check accepts a valid example and rejects a bad file with paths', async () => {
     const run = (args: string[], env: NodeJS.ProcessEnv) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
