@@ -36,9 +36,10 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
     `  models:    ${[...config.models.keys()].join(', ') || 'none'}; or any provider/model\n`;
   if (config.sandboxMode) {
     banner +=
-      '\n  *** SANDBOX MODE: no provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...). ***\n' +
-        '  *** Answers come from simulated providers on this machine, not from real models.          ***\n' +
-        '  *** Every response carries the header x-switchyard-sandbox: true.                           ***\n\n' +
+      '\n  *** SANDBOX MODE ***\n' +
+        '  No provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).\n' +
+        '  Answers come from simulated providers on this machine, not from real models.\n' +
+        '  Every response carries the header x-switchyard-sandbox: true.\n\n' +
         `  Try: curl ${base}/v1/chat/completions -H 'content-type: application/json' \\\n` +
         `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`;
   }
