@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
+import { TargetStates } from '../resilience/targets.js';
 import { Transport } from '../transport/client.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
@@ -40,8 +41,31 @@ export interface Gateway {
   close(graceMs?: number): Promise<void>;
 }
 
-export function createGateway(config: GatewayConfig, log: Logger = () => {}): Gateway {
+export interface GatewayOptions {
+  /** Monotonic milliseconds; tests pass a fake clock. */
+  now?: () => number;
+  rng?: () => number;
+}
+
+const TIMEOUT_HEADER = 'x-switchyard-timeout-ms';
+
+/** The request's deadline: the configured one, or a shorter one the client asks for. */
+function deadlineMs(header: string | string[] | undefined, max: number): number {
+  if (header === undefined) return max;
+  const ms = Number(header);
+  if (typeof header !== 'string' || !Number.isInteger(ms) || ms < 1 || ms > max) {
+    throw new GatewayError('invalid_request', `${TIMEOUT_HEADER} must be a whole number of milliseconds from 1 to ${max} (server.request_timeout_ms), got ${JSON.stringify(header)}`, {
+      param: TIMEOUT_HEADER,
+    });
+  }
+  return ms;
+}
+
+export function createGateway(config: GatewayConfig, log: Logger = () => {}, opts: GatewayOptions = {}): Gateway {
   const transport = new Transport();
+  const now = opts.now ?? (() => performance.now());
+  const rng = opts.rng ?? Math.random;
+  const targets = new TargetStates((target, from, to) => log('warn', 'breaker_transition', { target, from, to }));
   let ready = false;
 
   const routes = new Map<string, Route>([
@@ -49,6 +73,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
     ['/v1/embeddings', { method: 'POST', handler: handleEmbeddings, errors: 'openai' }],
     ['/v1/messages', { method: 'POST', handler: handleMessages, errors: 'anthropic' }],
     ['/v1/models', { method: 'GET', handler: handleModels, errors: 'openai' }],
+    ['/admin/targets', { method: 'GET', handler: async ({ res, headers }) => sendJson(res, 200, { targets: targets.snapshot(now()) }, headers), errors: 'openai' }],
     ['/healthz', { method: 'GET', handler: async ({ res }) => sendJson(res, 200, { status: 'ok' }), errors: 'openai' }],
     [
       '/readyz',
@@ -73,19 +98,24 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}): Ga
     const route = routes.get(path);
 
     const cancel = new Cancellation();
-    const deadlineMs = config.server.requestTimeoutMs;
-    const deadline = setTimeout(() => cancel.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
+    let deadline: NodeJS.Timeout | undefined;
     res.on('close', () => {
       clearTimeout(deadline);
       if (!res.writableFinished) cancel.abort(new ClientClosed());
     });
-    const exec: ExecContext = {
-      requestId,
-      transport,
-      signal: cancel,
-      log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
-    };
     try {
+      const ms = deadlineMs(req.headers[TIMEOUT_HEADER], config.server.requestTimeoutMs);
+      deadline = setTimeout(() => cancel.abort(new DeadlineExceeded(ms)), ms);
+      const exec: ExecContext = {
+        requestId,
+        transport,
+        targets,
+        now,
+        rng,
+        deadlineAt: now() + ms,
+        signal: cancel,
+        log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
+      };
       if (!route) throw new GatewayError('route_not_found', `No route for ${req.method} ${path}; Switchyard serves ${[...routes.keys()].join(', ')}`);
       if (req.method !== route.method) {
         throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`, { headers: { allow: route.method } });

@@ -1,6 +1,6 @@
 import { describeTarget, type Target } from '../config/types.js';
 import { ERROR_CODES, GatewayError, type ErrorCode } from '../errors.js';
-import type { Failure, FailureReason } from '../providers/failure.js';
+import { failure, UpstreamFailure, type Failure, type FailureReason } from '../providers/failure.js';
 
 /** One try of one target, as the client and the logs see it. */
 export interface AttemptRecord {
@@ -20,6 +20,18 @@ export function failedAttempt(target: Target, f: Failure, startedAt: number): At
   };
   if (f.status !== undefined) rec.status = f.status;
   return rec;
+}
+
+/**
+ * Any error of an attempt as a classified failure. A GatewayError thrown while building means this
+ * target cannot carry the request (e.g. an unsupported content type): another target may.
+ */
+export function toFailure(err: unknown): Failure {
+  if (err instanceof UpstreamFailure) return err.failure;
+  if (err instanceof GatewayError) {
+    return { ...failure('bad_request', err.message, { disposition: 'fallback', phase: 'connect' }), local: { code: err.code, param: err.param } };
+  }
+  return failure('server_error', err instanceof Error ? err.message : String(err), { phase: 'connect' });
 }
 
 const CODE_OF: Record<FailureReason, ErrorCode> = {

@@ -1,5 +1,6 @@
 import type { Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
+import type { TargetStates } from '../resilience/targets.js';
 import type { Transport } from '../transport/client.js';
 import type { Cancellation } from './cancel.js';
 
@@ -9,6 +10,13 @@ export interface ExecContext {
   transport: Transport;
   /** Aborted when the client disconnects or the request deadline passes; `reason` says which. */
   signal: Cancellation;
+  /** Per-target breakers, retry budgets and cool-offs, shared by every request. */
+  targets: TargetStates;
+  /** Monotonic milliseconds (performance.now in production; a fake clock in tests). */
+  now: () => number;
+  rng: () => number;
+  /** When the request must be answered, on the `now` clock. */
+  deadlineAt: number;
   /** Notes that do not change the response (skipped malformed chunks, late upstream errors). */
   log: (event: string, fields: Record<string, unknown>) => void;
 }

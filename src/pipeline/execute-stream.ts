@@ -1,15 +1,15 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
 import { describeTarget, type Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
-import { failure, UpstreamFailure, type Failure } from '../providers/failure.js';
+import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
 import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
-import { failedAttempt, finalError, type AttemptRecord } from './attempts.js';
+import type { AttemptRecord } from './attempts.js';
 import type { Cancellation } from './cancel.js';
-import { abortError, type ExecContext } from './context.js';
-import { toFailure } from './execute-json.js';
+import type { ExecContext } from './context.js';
+import { CommittedFailure, runPlan } from './run-plan.js';
 
 /** Where the stream goes: an OpenAI SSE writer, or the Anthropic event translator. */
 export interface StreamSink {
@@ -62,42 +62,37 @@ function hasContent(chunk: ChatChunk): boolean {
 const DRAIN_GRACE_MS = 1000;
 
 /**
- * Streams a chat completion. Failures before the first content fail over to the next target
- * unseen; after it, the sink is told to end with an in-band error, never with a success.
+ * Streams a chat completion over the plan. Failures before the first content are retried or fail
+ * over unseen; after it, the sink is told to end with an in-band error, never with a success.
  * Throws a GatewayError if the stream never opened.
  */
 export async function executeStream(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink): Promise<void> {
-  const attempts: AttemptRecord[] = [];
-  const failures: Failure[] = [];
-  for (const target of plan) {
-    const started = performance.now();
-    const run = new StreamAttempt(ctx, target, req, sink, attempts);
-    let f: Failure;
-    try {
-      await run.execute();
-      attempts.push({ target: describeTarget(target), outcome: 'ok', status: 200, duration_ms: Math.round(performance.now() - started) });
-      return;
-    } catch (err) {
-      if (ctx.signal.aborted) {
-        attempts.push({ target: describeTarget(target), outcome: 'aborted', duration_ms: Math.round(performance.now() - started) });
-        const err = abortError(ctx.signal, attempts);
-        if (!run.committed) throw err;
-        // Content was sent: a passed deadline is reported in-band; a client that left needs nothing.
-        if (err.code !== 'client_closed') sink.fail(err);
-        return;
-      }
-      f = toFailure(err);
-    }
-    failures.push(f);
-    attempts.push(failedAttempt(target, f, started));
-    if (run.committed) {
+  let current: StreamAttempt | undefined;
+  const committed = (): boolean => current?.committed === true;
+  try {
+    await runPlan(
+      ctx,
+      plan,
+      (target, attempts) => {
+        current = new StreamAttempt(ctx, target, req, sink, attempts);
+        return current.execute();
+      },
+      committed,
+    );
+  } catch (err) {
+    if (err instanceof CommittedFailure) {
       // Content already reached the client: it must not look like a complete answer.
-      sink.fail(new GatewayError('stream_interrupted', `stream from ${describeTarget(target)} failed after content was sent: ${f.message}`, { attempts }));
+      const message = `stream from ${describeTarget(err.target)} failed after content was sent: ${err.failure.message}`;
+      sink.fail(new GatewayError('stream_interrupted', message, { attempts: err.attempts }));
       return;
     }
-    if (f.disposition === 'fatal') break;
+    if (err instanceof GatewayError && committed()) {
+      // Aborted after content: a passed deadline is reported in-band; a client that left needs nothing.
+      if (err.code !== 'client_closed') sink.fail(err);
+      return;
+    }
+    throw err;
   }
-  throw finalError(failures, attempts);
 }
 
 class StreamAttempt {

@@ -32,12 +32,15 @@ async function rawStream(model: string): Promise<{ status: number; text: string;
 }
 
 describe('failover across targets', () => {
-  it('a failing primary falls over to the next target, and the headers say so', async () => {
+  it('a failing primary is retried, then falls over to the next target, and the headers say so', async () => {
     const { data, response } = await client.chat.completions.create({ model: 'down-then-ok', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(data.model).toBe('claude-haiku-4-5');
     expect(response.headers.get('x-switchyard-provider')).toBe('sb-anthropic');
-    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
-    expect(response.headers.get('x-switchyard-fallback')).toContain('sb-openai/error-503@a:overloaded');
+    // 503 is transient: the first attempt and two retries with backoff, then the fallback.
+    expect(response.headers.get('x-switchyard-attempts')).toBe('4');
+    expect(response.headers.get('x-switchyard-fallback')).toBe(
+      'sb-openai/error-503@a:overloaded,sb-openai/error-503@a:overloaded,sb-openai/error-503@a:overloaded -> sb-anthropic/claude-haiku-4-5',
+    );
   });
 
   it('a per-request fallbacks list extends the plan', async () => {
@@ -68,8 +71,12 @@ describe('failover across targets', () => {
     const body = (await res.body.json()) as { error: { code: string; message: string; attempts: { target: string; outcome: string; status: number; duration_ms: number }[] } };
     expect(res.statusCode).toBe(503);
     expect(body.error.code).toBe('upstream_overloaded');
+    // One attempt budget for the request (5): three on the primary, then two on the fallback.
     expect(body.error.attempts.map((a) => [a.target, a.outcome, a.status])).toEqual([
       ['sb-openai/error-503@c', 'overloaded', 503],
+      ['sb-openai/error-503@c', 'overloaded', 503],
+      ['sb-openai/error-503@c', 'overloaded', 503],
+      ['sb-gemini/error-503@c', 'overloaded', 503],
       ['sb-gemini/error-503@c', 'overloaded', 503],
     ]);
     expect(body.error.attempts.every((a) => typeof a.duration_ms === 'number')).toBe(true);

@@ -1,0 +1,137 @@
+import { describeTarget, type Target } from '../config/types.js';
+import type { Failure, FailureReason } from '../providers/failure.js';
+import { decide } from '../resilience/retry-policy.js';
+import type { TargetState } from '../resilience/targets.js';
+import { failedAttempt, finalError, toFailure, type AttemptRecord } from './attempts.js';
+import { abortError, type ExecContext } from './context.js';
+
+export interface PlanResult<T> {
+  value: T;
+  target: Target;
+  attempts: AttemptRecord[];
+}
+
+/** An attempt failed after its answer had started reaching the client: nothing may be retried. */
+export class CommittedFailure extends Error {
+  constructor(
+    readonly failure: Failure,
+    readonly target: Target,
+    readonly attempts: AttemptRecord[],
+  ) {
+    super(failure.message);
+    this.name = 'CommittedFailure';
+  }
+}
+
+/**
+ * Failures that say something about the target's health. Deterministic client errors (a bad
+ * request, a filtered prompt, a missing model, a key the provider refuses) would open a breaker on
+ * a healthy provider, so they do not count.
+ */
+const COUNTS_FOR_BREAKER: ReadonlySet<FailureReason> = new Set<FailureReason>(['overloaded', 'server_error', 'timeout', 'connection', 'stream_interrupted', 'rate_limited']);
+
+/**
+ * Candidates in plan order, leaving out targets that are cooling off after a Retry-After or whose
+ * breaker is open. When that leaves nothing, the one that becomes available first is tried rather
+ * than refusing without trying.
+ */
+function available(ctx: ExecContext, plan: readonly Target[], now: number): { targets: Target[]; forced: boolean } {
+  const ready: Target[] = [];
+  let soonest: { target: Target; at: number } | undefined;
+  for (const target of plan) {
+    const until = ctx.targets.unavailableUntil(ctx.targets.get(target), now);
+    if (until === undefined) ready.push(target);
+    else if (!soonest || until < soonest.at) soonest = { target, at: until };
+  }
+  if (ready.length > 0 || !soonest) return { targets: ready, forced: false };
+  return { targets: [soonest.target], forced: true };
+}
+
+function sleep(ms: number, ctx: ExecContext): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const off = ctx.signal.onAbort(done);
+    function done(): void {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
+
+/**
+ * Walks a plan: each target is tried, retried on transient failures with backoff or after its
+ * Retry-After (when that fits the deadline and its retry budget), then left for the next one.
+ * One attempt budget covers the whole request; a fallback never resets it. Every attempt is
+ * recorded; when nothing succeeds, one error lists them all.
+ */
+export async function runPlan<T>(
+  ctx: ExecContext,
+  plan: readonly Target[],
+  attempt: (target: Target, attempts: readonly AttemptRecord[]) => Promise<T>,
+  committed: () => boolean = () => false,
+): Promise<PlanResult<T>> {
+  const attempts: AttemptRecord[] = [];
+  const failures: Failure[] = [];
+  const { targets, forced } = available(ctx, plan, ctx.now());
+  let candidates = targets;
+  for (let i = 0; i < candidates.length; i++) {
+    const target = candidates[i]!;
+    const st = ctx.targets.get(target);
+    st.retryBudget.onRequest(ctx.now());
+    for (let retries = 0; ; retries++) {
+      const started = ctx.now();
+      // Not admitted: half-open with its probe slots taken, or opened by this request's own
+      // failures. An open target is tried only as the forced pick of an all-unavailable plan.
+      if (!st.breaker.allow(started) && !(forced && retries === 0 && st.breaker.state(started) === 'open')) break;
+      try {
+        const value = await attempt(target, attempts);
+        st.breaker.record('success', ctx.now(), ctx.rng);
+        attempts.push({ target: describeTarget(target), outcome: 'ok', status: 200, duration_ms: Math.round(ctx.now() - started) });
+        return { value, target, attempts };
+      } catch (err) {
+        if (ctx.signal.aborted) {
+          st.breaker.record('ignored', ctx.now(), ctx.rng);
+          attempts.push({ target: describeTarget(target), outcome: 'aborted', duration_ms: Math.round(ctx.now() - started) });
+          throw abortError(ctx.signal, attempts);
+        }
+        const f = toFailure(err);
+        const now = ctx.now();
+        st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
+        failures.push(f);
+        attempts.push(failedAttempt(target, f, started));
+        if (committed()) throw new CommittedFailure(f, target, attempts);
+        const decision = decide({
+          failure: f,
+          retriesOnTarget: retries,
+          attemptsUsed: attempts.length,
+          remainingMs: ctx.deadlineAt - now,
+          rng: ctx.rng,
+          budgetAllows: st.retryBudget.canRetry(now),
+        });
+        if (decision.action === 'stop') throw finalError(failures, attempts);
+        if (decision.action === 'fallback') {
+          if (decision.coolOffUntilMs !== undefined) st.coolOffUntil = Math.max(st.coolOffUntil, now + decision.coolOffUntilMs);
+          if (f.reason === 'context_length_exceeded') candidates = largerWindows(candidates, i, target);
+          break;
+        }
+        st.retryBudget.onRetry(now);
+        await sleep(decision.delayMs, ctx);
+        if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
+      }
+    }
+  }
+  throw finalError(failures, attempts);
+}
+
+/**
+ * After a context-length rejection only targets with a larger window are worth trying. A target
+ * whose window is not configured is kept: nothing says it is smaller.
+ */
+function largerWindows(candidates: Target[], i: number, failed: Target): Target[] {
+  const limit = failed.model.contextWindow;
+  if (limit === undefined) return candidates;
+  return [...candidates.slice(0, i + 1), ...candidates.slice(i + 1).filter((t) => t.model.contextWindow === undefined || t.model.contextWindow > limit)];
+}
+
+export type { TargetState };

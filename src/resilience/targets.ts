@@ -1,0 +1,62 @@
+import { describeTarget, type Target } from '../config/types.js';
+import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './breaker.js';
+import { RetryBudget } from './retry-budget.js';
+
+/** What the gateway remembers about one target (provider + model) across requests. */
+export interface TargetState {
+  readonly key: string;
+  readonly breaker: CircuitBreaker;
+  readonly retryBudget: RetryBudget;
+  /** Monotonic ms until which the target stays out of rotation, from a Retry-After it sent. */
+  coolOffUntil: number;
+}
+
+export interface TargetSnapshot {
+  target: string;
+  breaker: BreakerSnapshot;
+  retry_budget: number;
+  cooling_off_ms: number;
+}
+
+/**
+ * Per-target runtime state, created on first use. Time is passed in (monotonic ms), so the
+ * decisions made from it are as testable as the state machines themselves.
+ */
+export class TargetStates {
+  private readonly states = new Map<string, TargetState>();
+
+  constructor(private readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, now: number) => void) {}
+
+  get(target: Target): TargetState {
+    const key = describeTarget(target);
+    let st = this.states.get(key);
+    if (!st) {
+      const listener = this.onTransition;
+      st = {
+        key,
+        breaker: new CircuitBreaker({}, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
+        retryBudget: new RetryBudget(),
+        coolOffUntil: 0,
+      };
+      this.states.set(key, st);
+    }
+    return st;
+  }
+
+  /** Out of rotation now: cooling off after a Retry-After, or its breaker is open. */
+  unavailableUntil(st: TargetState, now: number): number | undefined {
+    const cool = st.coolOffUntil > now ? st.coolOffUntil : undefined;
+    const open = st.breaker.state(now) === 'open' ? st.breaker.opensUntil(now) : undefined;
+    if (cool === undefined) return open;
+    return open === undefined ? cool : Math.max(cool, open);
+  }
+
+  snapshot(now: number): TargetSnapshot[] {
+    return [...this.states.values()].map((st) => ({
+      target: st.key,
+      breaker: st.breaker.snapshot(now),
+      retry_budget: Math.round(st.retryBudget.balance(now) * 100) / 100,
+      cooling_off_ms: Math.max(0, Math.round(st.coolOffUntil - now)),
+    }));
+  }
+}

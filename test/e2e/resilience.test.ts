@@ -1,0 +1,102 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({
+    models: {
+      'rl-once': { targets: ['sb-openai/rate-limit-once@r1', 'sb-gemini/gemini-2.5-flash'] },
+      'rl-far': { targets: ['sb-openai/rate-limit-once@r2', 'sb-gemini/gemini-2.5-flash'] },
+      'rl-always': { targets: ['sb-anthropic/rate-limit@r3', 'sb-gemini/gemini-2.5-flash'] },
+      'err-once': { targets: ['sb-openai/error-500-once@r4', 'sb-gemini/gemini-2.5-flash'] },
+      resets: { targets: ['sb-openai/reset@r5', 'sb-gemini/gemini-2.5-flash'] },
+      breaker: { targets: ['sb-openai/error-503@r6', 'sb-gemini/gemini-2.5-flash'] },
+      'stream-once': { targets: ['sb-anthropic/error-500-once@r7', 'sb-gemini/gemini-2.5-flash'] },
+    },
+  });
+});
+afterAll(() => stack.close());
+
+async function chat(model: string, opts: { stream?: boolean; headers?: Record<string, string> } = {}) {
+  const t0 = performance.now();
+  const res = await request(`${stack.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: JSON.stringify({ model, stream: opts.stream ?? false, messages: [{ role: 'user', content: 'hello' }] }),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - t0 };
+}
+
+describe('retries and failover decisions', () => {
+  it('429 with Retry-After that fits the deadline: waits what it asked, then the same target answers', async () => {
+    const r = await chat('rl-once');
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.headers['x-switchyard-attempts']).toBe('2');
+    expect(r.ms).toBeGreaterThanOrEqual(950); // Retry-After: 1 s
+  });
+
+  it('429 with Retry-After past what the deadline allows: fails over at once and keeps the target out until then', async () => {
+    const first = await chat('rl-far', { headers: { 'x-switchyard-timeout-ms': '1500' } });
+    expect(first.status).toBe(200);
+    expect(first.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(first.ms).toBeLessThan(900); // did not wait the 1 s
+    const cooling = await chat('rl-far');
+    expect(cooling.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(cooling.headers['x-switchyard-attempts']).toBe('1'); // the primary was not asked again
+    await new Promise((r) => setTimeout(r, 1100));
+    const back = await chat('rl-far');
+    expect(back.headers['x-switchyard-provider']).toBe('sb-openai'); // back in rotation after the time it named
+  });
+
+  it('429 without Retry-After: backs off (never 0 ms), then fails over', async () => {
+    const r = await chat('rl-always');
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.headers['x-switchyard-attempts']).toBe('4');
+    expect(r.ms).toBeGreaterThanOrEqual(400); // two waits of at least 200 ms
+  });
+
+  it('500 once then healthy: the same target is retried and answers', async () => {
+    const r = await chat('err-once');
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.headers['x-switchyard-fallback']).toBe('sb-openai/error-500-once@r4:server_error -> sb-openai/error-500-once@r4');
+  });
+
+  it('a stream whose first attempt fails before content is retried invisibly', async () => {
+    const r = await chat('stream-once', { stream: true });
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-anthropic');
+    expect(r.headers['x-switchyard-attempts']).toBe('2');
+    expect(r.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('a reset before any response byte is retried on the same target, then fails over', async () => {
+    const r = await chat('resets');
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(String(r.headers['x-switchyard-fallback'])).toMatch(/^(sb-openai\/reset@r5:connection,){2}sb-openai\/reset@r5:connection -> /);
+  });
+
+  it('repeated failures open the breaker: later requests skip the target, and /admin/targets shows it', async () => {
+    await chat('breaker'); // 3 failures on the primary
+    await chat('breaker'); // 3 more: past the consecutive-failure threshold (5)
+    const before = stack.sandbox.attempts().filter((a) => a.model === 'error-503@r6').length;
+    const r = await chat('breaker');
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.headers['x-switchyard-attempts']).toBe('1');
+    expect(stack.sandbox.attempts().filter((a) => a.model === 'error-503@r6').length).toBe(before);
+    const admin = (await (await request(`${stack.url}/admin/targets`)).body.json()) as { targets: { target: string; breaker: { state: string } }[] };
+    expect(admin.targets.find((t) => t.target === 'sb-openai/error-503@r6')?.breaker.state).toBe('open');
+  });
+
+  it('x-switchyard-timeout-ms sets the deadline, and a bad value is refused', async () => {
+    const bad = await chat('err-once', { headers: { 'x-switchyard-timeout-ms': 'soon' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error.param).toBe('x-switchyard-timeout-ms');
+  });
+});
