@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { TargetStates } from '../resilience/targets.js';
+import { EventBus } from '../telemetry/events.js';
 import { Transport } from '../transport/client.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
@@ -36,6 +37,8 @@ interface Route {
 export interface Gateway {
   server: Server;
   config: GatewayConfig;
+  /** Attempts, retries, fallbacks, breaker transitions and finished requests, for observers. */
+  events: EventBus;
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes every connection. */
   close(graceMs?: number): Promise<void>;
@@ -65,7 +68,11 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
   const transport = new Transport();
   const now = opts.now ?? (() => performance.now());
   const rng = opts.rng ?? Math.random;
-  const targets = new TargetStates((target, from, to) => log('warn', 'breaker_transition', { target, from, to }));
+  const events = new EventBus();
+  const targets = new TargetStates((target, from, to) => {
+    log('warn', 'breaker_transition', { target, from, to });
+    events.emit('breaker', { target, from, to });
+  });
   let ready = false;
 
   const routes = new Map<string, Route>([
@@ -98,10 +105,17 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     const route = routes.get(path);
 
     const cancel = new Cancellation();
+    const startedAt = now();
+    const outcome: ExecContext['outcome'] = { stream: false };
     let deadline: NodeJS.Timeout | undefined;
+    let errorCode: string | undefined;
     res.on('close', () => {
       clearTimeout(deadline);
       if (!res.writableFinished) cancel.abort(new ClientClosed());
+      if (route) {
+        const code = errorCode ?? outcome.inBandError ?? (res.writableFinished ? undefined : 'client_closed');
+        events.emit('request', { route: path, stream: outcome.stream, status: res.statusCode, durationMs: now() - startedAt, ...(code ? { code } : {}) });
+      }
     });
     try {
       const ms = deadlineMs(req.headers[TIMEOUT_HEADER], config.server.requestTimeoutMs);
@@ -110,9 +124,11 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
         requestId,
         transport,
         targets,
+        events,
         now,
         rng,
-        deadlineAt: now() + ms,
+        deadlineAt: startedAt + ms,
+        outcome,
         signal: cancel,
         log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
       };
@@ -128,6 +144,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
       }
     } catch (err) {
       const gerr = toGatewayError(err);
+      errorCode = gerr.code;
       if (gerr.code === 'internal_error') log('error', 'internal_error', { request_id: requestId, error: err instanceof Error ? err.stack : String(err) });
       if (res.headersSent || res.destroyed) {
         if (!res.writableEnded) res.destroy();
@@ -162,6 +179,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
   return {
     server,
     config,
+    events,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

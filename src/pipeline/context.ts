@@ -1,6 +1,7 @@
 import type { Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import type { TargetStates } from '../resilience/targets.js';
+import type { EventBus } from '../telemetry/events.js';
 import type { Transport } from '../transport/client.js';
 import type { Cancellation } from './cancel.js';
 
@@ -12,11 +13,15 @@ export interface ExecContext {
   signal: Cancellation;
   /** Per-target breakers, retry budgets and cool-offs, shared by every request. */
   targets: TargetStates;
+  /** Where attempts, retries, fallbacks and hedges are published for metrics and logs. */
+  events: EventBus;
   /** Monotonic milliseconds (performance.now in production; a fake clock in tests). */
   now: () => number;
   rng: () => number;
   /** When the request must be answered, on the `now` clock. */
   deadlineAt: number;
+  /** Filled in as the request goes: whether it streams, and the error a stream ended with in-band. */
+  outcome: { stream: boolean; inBandError?: string };
   /** Notes that do not change the response (skipped malformed chunks, late upstream errors). */
   log: (event: string, fields: Record<string, unknown>) => void;
 }

@@ -67,6 +67,7 @@ const DRAIN_GRACE_MS = 1000;
  * Throws a GatewayError if the stream never opened.
  */
 export async function executeStream(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink): Promise<void> {
+  ctx.outcome.stream = true;
   let current: StreamAttempt | undefined;
   const committed = (): boolean => current?.committed === true;
   try {
@@ -77,17 +78,19 @@ export async function executeStream(ctx: ExecContext, plan: readonly Target[], r
         current = new StreamAttempt(ctx, target, req, sink, attempts);
         return current.execute();
       },
-      committed,
+      { committed, firstContentAt: () => current?.firstContentAt, stream: true },
     );
   } catch (err) {
     if (err instanceof CommittedFailure) {
       // Content already reached the client: it must not look like a complete answer.
       const message = `stream from ${describeTarget(err.target)} failed after content was sent: ${err.failure.message}`;
+      ctx.outcome.inBandError = 'stream_interrupted';
       sink.fail(new GatewayError('stream_interrupted', message, { attempts: err.attempts }));
       return;
     }
     if (err instanceof GatewayError && committed()) {
       // Aborted after content: a passed deadline is reported in-band; a client that left needs nothing.
+      ctx.outcome.inBandError = err.code;
       if (err.code !== 'client_closed') sink.fail(err);
       return;
     }
@@ -97,6 +100,8 @@ export async function executeStream(ctx: ExecContext, plan: readonly Target[], r
 
 class StreamAttempt {
   committed = false;
+  /** ctx.now() when the first content was released to the client. */
+  firstContentAt: number | undefined;
   private finished = false;
   private finishSeen = false;
   private usage: Usage | undefined;
@@ -215,6 +220,7 @@ class StreamAttempt {
   /** First content: open the client stream and release what was held back. */
   private commit(): void | Promise<void> {
     this.committed = true;
+    this.firstContentAt = this.ctx.now();
     this.sink.open(this.target, this.attempts);
     const held = this.pending;
     this.pending = [];

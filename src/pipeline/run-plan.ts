@@ -1,4 +1,4 @@
-import { describeTarget, type Target } from '../config/types.js';
+import type { Target } from '../config/types.js';
 import type { Failure, FailureReason } from '../providers/failure.js';
 import { decide } from '../resilience/retry-policy.js';
 import type { TargetState } from '../resilience/targets.js';
@@ -65,12 +65,22 @@ function sleep(ms: number, ctx: ExecContext): Promise<void> {
  * One attempt budget covers the whole request; a fallback never resets it. Every attempt is
  * recorded; when nothing succeeds, one error lists them all.
  */
+export interface PlanHooks {
+  /** True once the current attempt's answer has started reaching the client. */
+  committed?: () => boolean;
+  /** When (on ctx.now) the current attempt delivered its first content, for streams. */
+  firstContentAt?: () => number | undefined;
+  stream?: boolean;
+}
+
 export async function runPlan<T>(
   ctx: ExecContext,
   plan: readonly Target[],
   attempt: (target: Target, attempts: readonly AttemptRecord[]) => Promise<T>,
-  committed: () => boolean = () => false,
+  hooks: PlanHooks = {},
 ): Promise<PlanResult<T>> {
+  const committed = hooks.committed ?? ((): boolean => false);
+  const stream = hooks.stream ?? false;
   const attempts: AttemptRecord[] = [];
   const failures: Failure[] = [];
   const { targets, forced } = available(ctx, plan, ctx.now());
@@ -86,13 +96,25 @@ export async function runPlan<T>(
       if (!st.breaker.allow(started) && !(forced && retries === 0 && st.breaker.state(started) === 'open')) break;
       try {
         const value = await attempt(target, attempts);
-        st.breaker.record('success', ctx.now(), ctx.rng);
-        attempts.push({ target: describeTarget(target), outcome: 'ok', status: 200, duration_ms: Math.round(ctx.now() - started) });
+        const done = ctx.now();
+        st.breaker.record('success', done, ctx.rng);
+        attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(done - started) });
+        const first = hooks.firstContentAt?.();
+        ctx.events.emit('attempt', {
+          target: st.key,
+          provider: target.provider.name,
+          outcome: 'ok',
+          status: 200,
+          durationMs: done - started,
+          firstTokenMs: (first ?? done) - started,
+          stream,
+        });
         return { value, target, attempts };
       } catch (err) {
         if (ctx.signal.aborted) {
           st.breaker.record('ignored', ctx.now(), ctx.rng);
-          attempts.push({ target: describeTarget(target), outcome: 'aborted', duration_ms: Math.round(ctx.now() - started) });
+          attempts.push({ target: st.key, outcome: 'aborted', duration_ms: Math.round(ctx.now() - started) });
+          ctx.events.emit('attempt', { target: st.key, provider: target.provider.name, outcome: 'aborted', durationMs: ctx.now() - started, stream });
           throw abortError(ctx.signal, attempts);
         }
         const f = toFailure(err);
@@ -100,6 +122,14 @@ export async function runPlan<T>(
         st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
         failures.push(f);
         attempts.push(failedAttempt(target, f, started));
+        ctx.events.emit('attempt', {
+          target: st.key,
+          provider: target.provider.name,
+          outcome: f.reason,
+          ...(f.status !== undefined ? { status: f.status } : {}),
+          durationMs: now - started,
+          stream,
+        });
         if (committed()) throw new CommittedFailure(f, target, attempts);
         const decision = decide({
           failure: f,
@@ -111,11 +141,13 @@ export async function runPlan<T>(
         });
         if (decision.action === 'stop') throw finalError(failures, attempts);
         if (decision.action === 'fallback') {
+          ctx.events.emit('fallback', { from: st.key, reason: decision.reason });
           if (decision.coolOffUntilMs !== undefined) st.coolOffUntil = Math.max(st.coolOffUntil, now + decision.coolOffUntilMs);
           if (f.reason === 'context_length_exceeded') candidates = largerWindows(candidates, i, target);
           break;
         }
         st.retryBudget.onRetry(now);
+        ctx.events.emit('retry', { target: st.key, reason: decision.reason, delayMs: decision.delayMs });
         await sleep(decision.delayMs, ctx);
         if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
       }
