@@ -4,10 +4,10 @@ import { ConfigError, issue, type ConfigIssue } from './errors.js';
 import { frozenMap } from './freeze.js';
 import { fromZodIssues } from './issues.js';
 import { compileProvider } from './provider.js';
-import { RawConfigSchema, type RawConfig } from './schema.js';
+import { RawConfigSchema, type RawConfig, type RawHedge } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
-import type { GatewayConfig, ProviderConfig, PublicModel, ServerConfig, Target } from './types.js';
+import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ServerConfig, Target } from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   host: '127.0.0.1',
@@ -58,6 +58,22 @@ function compileServer(raw: RawConfig): ServerConfig {
   });
 }
 
+function compileHedge(raw: RawHedge | undefined, path: (string | number)[], ctx: CompileContext): HedgeConfig | undefined {
+  if (!raw) return undefined;
+  if ((raw.delay_ms === undefined) === (raw.adaptive === undefined)) {
+    ctx.error(path, 'give exactly one of delay_ms (a fixed delay) or adaptive (from the observed time to first token)');
+    return undefined;
+  }
+  const out: HedgeConfig = { maxHedges: raw.max_hedges ?? 1, budgetRatio: raw.budget_ratio ?? 0.1 };
+  if (raw.delay_ms !== undefined) out.delayMs = raw.delay_ms;
+  if (raw.adaptive) {
+    const a = { quantile: raw.adaptive.quantile ?? 0.95, minMs: raw.adaptive.min_ms ?? 50, maxMs: raw.adaptive.max_ms ?? 10_000 };
+    if (a.minMs > a.maxMs) ctx.error([...path, 'adaptive', 'min_ms'], `must not exceed max_ms (${a.maxMs})`);
+    out.adaptive = Object.freeze(a);
+  }
+  return Object.freeze(out);
+}
+
 function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ctx: CompileContext): ReadonlyMap<string, PublicModel> {
   const known = Object.keys(raw.providers);
   const out: [string, PublicModel][] = [];
@@ -91,7 +107,8 @@ function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, Prov
       const provider = providers.get(parsed.provider);
       if (provider) targets.push(targetFor(provider, parsed.model));
     });
-    out.push([name, Object.freeze({ name, targets: Object.freeze(targets) })]);
+    const hedge = compileHedge(model.hedge, ['models', name, 'hedge'], ctx);
+    out.push([name, Object.freeze({ name, targets: Object.freeze(targets), ...(hedge ? { hedge } : {}) })]);
   }
   return frozenMap(out);
 }

@@ -86,8 +86,25 @@ const ProviderSchema = z.strictObject({
   models: z.record(z.string().min(1), ModelSchema.nullable()).optional(),
 });
 
+const HedgeSchema = z.strictObject({
+  /** Fixed delay before the hedge is sent. */
+  delay_ms: positiveInt.optional(),
+  /** Delay from the first target's observed time to first token. */
+  adaptive: z
+    .strictObject({
+      quantile: z.number().gt(0).lt(1).optional(),
+      min_ms: positiveInt.optional(),
+      max_ms: positiveInt.optional(),
+    })
+    .optional(),
+  max_hedges: z.number().int().min(1).max(3).optional(),
+  /** Hedges at most this share of the route's requests (plus a burst of one). */
+  budget_ratio: z.number().gt(0).max(1).optional(),
+});
+
 const PublicModelSchema = z.strictObject({
   targets: z.array(z.string()).min(1),
+  hedge: HedgeSchema.optional(),
 });
 
 export const RawConfigSchema = z.strictObject({
@@ -108,3 +125,4 @@ export type RawConfig = z.output<typeof RawConfigSchema>;
 export type RawProvider = z.output<typeof ProviderSchema>;
 export type RawModel = z.output<typeof ModelSchema>;
 export type RawServer = z.output<typeof ServerSchema>;
+export type RawHedge = z.output<typeof HedgeSchema>;

@@ -71,10 +71,23 @@ export interface Target {
   model: ModelInfo;
 }
 
+/** Hedging for one public model: off unless configured. */
+export interface HedgeConfig {
+  /** Either a fixed delay ... */
+  delayMs?: number;
+  /** ... or one from the first target's recent time to first token at this quantile, clamped. */
+  adaptive?: { quantile: number; minMs: number; maxMs: number };
+  /** Hedges per request. */
+  maxHedges: number;
+  /** Share of the route's requests that may be hedged. */
+  budgetRatio: number;
+}
+
 export interface PublicModel {
   name: string;
   /** Ordered candidates: the first is the primary, the rest fall back in order. */
   targets: readonly Target[];
+  hedge?: HedgeConfig;
 }
 
 export interface ServerConfig {

@@ -18,7 +18,7 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError('internal_error', 'Internal error in the gateway; the request id in x-switchyard-request-id finds it in the log');
 }
 
-/** Headers that say which target answered and how. */
+/** Headers that say which target answered and how; `attempts` are the others (failed, retried, hedges that lost). */
 export function routingHeaders(base: Headers, target: Target, attempts: readonly AttemptRecord[]): Headers {
   base['x-switchyard-provider'] = target.provider.name;
   base['x-switchyard-model'] = target.model.id;

@@ -5,7 +5,8 @@ import { failure, UpstreamFailure, type Failure, type FailureReason } from '../p
 /** One try of one target, as the client and the logs see it. */
 export interface AttemptRecord {
   target: string;
-  outcome: 'ok' | FailureReason | 'aborted';
+  /** `hedge_lost`: stopped because a hedged attempt answered first; never billed. */
+  outcome: 'ok' | FailureReason | 'aborted' | 'hedge_lost';
   status?: number;
   duration_ms: number;
   message?: string;

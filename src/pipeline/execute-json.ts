@@ -3,7 +3,9 @@ import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamRequest } from '../providers/types.js';
 import { readErrorBody } from '../transport/client.js';
+import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
+import type { HedgeConfig } from '../config/types.js';
 import { runPlan, type PlanResult } from './run-plan.js';
 
 export type JsonResult<T> = PlanResult<T>;
@@ -14,13 +16,13 @@ export interface JsonOperation<T> {
 }
 
 /** A request answered with one JSON body (chat without stream, embeddings), over the plan. */
-export function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>): Promise<JsonResult<T>> {
-  return runPlan(ctx, plan, (target) => attempt(ctx, adapterFor(target.provider.format), target, op));
+export function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>, hedge?: { route: string; config: HedgeConfig; idempotent: boolean }): Promise<JsonResult<T>> {
+  return runPlan(ctx, plan, (target, _attempts, signal) => attempt(ctx, signal, adapterFor(target.provider.format), target, op), hedge ? { hedge } : {});
 }
 
-async function attempt<T>(ctx: ExecContext, adapter: ProviderAdapter, target: Target, op: JsonOperation<T>): Promise<T> {
+async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: ProviderAdapter, target: Target, op: JsonOperation<T>): Promise<T> {
   const req = op.build(adapter, target);
-  const res = await ctx.transport.send(target.provider, req, { signal: ctx.signal });
+  const res = await ctx.transport.send(target.provider, req, { signal });
   if (res.status >= 400) {
     const body = await readErrorBody(res.body);
     throw new UpstreamFailure(adapter.classifyError(res.status, body, res.headers));
@@ -29,7 +31,7 @@ async function attempt<T>(ctx: ExecContext, adapter: ProviderAdapter, target: Ta
   try {
     body = await res.body.json();
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
+    if (signal.aborted) throw err;
     throw new UpstreamFailure(failure('server_error', `upstream sent an unreadable body: ${(err as Error).message}`, { status: res.status, phase: 'body' }));
   }
   try {

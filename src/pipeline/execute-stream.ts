@@ -1,5 +1,5 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
-import { describeTarget, type Target } from '../config/types.js';
+import { describeTarget, type HedgeConfig, type Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
@@ -9,6 +9,7 @@ import { SseParser } from '../transport/sse.js';
 import type { AttemptRecord } from './attempts.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
+import { HedgeLost } from './hedge-race.js';
 import { CommittedFailure, runPlan } from './run-plan.js';
 
 /** Where the stream goes: an OpenAI SSE writer, or the Anthropic event translator. */
@@ -66,19 +67,30 @@ const DRAIN_GRACE_MS = 1000;
  * over unseen; after it, the sink is told to end with an in-band error, never with a success.
  * Throws a GatewayError if the stream never opened.
  */
-export async function executeStream(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink): Promise<void> {
+export async function executeStream(
+  ctx: ExecContext,
+  plan: readonly Target[],
+  req: ChatRequest,
+  sink: StreamSink,
+  hedge?: { route: string; config: HedgeConfig; idempotent: boolean },
+): Promise<void> {
   ctx.outcome.stream = true;
-  let current: StreamAttempt | undefined;
-  const committed = (): boolean => current?.committed === true;
+  // The attempt that claimed the client with its first content (with hedging, the race's winner).
+  let winner: StreamAttempt | undefined;
+  const committed = (): boolean => winner?.committed === true;
   try {
     await runPlan(
       ctx,
       plan,
-      (target, attempts) => {
-        current = new StreamAttempt(ctx, target, req, sink, attempts);
-        return current.execute();
+      (target, attempts, signal, claim) => {
+        const a: StreamAttempt = new StreamAttempt(ctx, target, req, sink, attempts, signal, () => {
+          if (!claim()) return false;
+          winner = a;
+          return true;
+        });
+        return a.execute();
       },
-      { committed, firstContentAt: () => current?.firstContentAt, stream: true },
+      { committed, firstContentAt: () => winner?.firstContentAt, stream: true, ...(hedge ? { hedge } : {}) },
     );
   } catch (err) {
     if (err instanceof CommittedFailure) {
@@ -115,6 +127,9 @@ class StreamAttempt {
     private readonly req: ChatRequest,
     private readonly sink: StreamSink,
     private readonly attempts: readonly AttemptRecord[],
+    private readonly signal: Cancellation,
+    /** Asks to be the attempt that answers the client; false when another one already is. */
+    private readonly claim: () => boolean,
   ) {
     this.includeUsage = req.stream_options?.include_usage === true;
   }
@@ -123,7 +138,7 @@ class StreamAttempt {
     const adapter = adapterFor(this.target.provider.format);
     const upstream = adapter.buildChatRequest(this.req, this.target, true);
     // Its own cancellation, so a finished attempt can drop its upstream without ending the request.
-    const { cancel, release } = this.ctx.signal.child();
+    const { cancel, release } = this.signal.child();
     this.abort = cancel;
     try {
       const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
@@ -156,6 +171,7 @@ class StreamAttempt {
       }
     } catch (err) {
       if (this.finished) return; // the answer is complete; a late upstream error changes nothing
+      if (this.signal.aborted || err instanceof HedgeLost) throw err; // stopped on purpose, not an upstream failure
       throw toUpstreamFailure(err, this.committed ? 'stream' : 'body', this.target.provider.timeouts);
     } finally {
       if (grace) clearTimeout(grace);
@@ -219,6 +235,7 @@ class StreamAttempt {
 
   /** First content: open the client stream and release what was held back. */
   private commit(): void | Promise<void> {
+    if (!this.claim()) throw new HedgeLost();
     this.committed = true;
     this.firstContentAt = this.ctx.now();
     this.sink.open(this.target, this.attempts);

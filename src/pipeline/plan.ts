@@ -1,5 +1,5 @@
 import { resolveTargetRef } from '../config/targets.js';
-import { describeTarget, type GatewayConfig, type Target } from '../config/types.js';
+import { describeTarget, type GatewayConfig, type HedgeConfig, type Target } from '../config/types.js';
 import { GatewayError, invalid } from '../errors.js';
 
 /**
@@ -7,6 +7,11 @@ import { GatewayError, invalid } from '../errors.js';
  * the client named), then the request's own `fallbacks`. Duplicates keep their first place.
  */
 export function resolvePlan(config: GatewayConfig, model: string, fallbacks?: readonly string[]): Target[] {
+  return resolveRoute(config, model, fallbacks).targets;
+}
+
+/** The plan with the route's own settings: a public model may hedge; a direct `provider/model` does not. */
+export function resolveRoute(config: GatewayConfig, model: string, fallbacks?: readonly string[]): { targets: Target[]; hedge?: HedgeConfig } {
   const targets: Target[] = [];
   const seen = new Set<string>();
   const add = (t: Target): void => {
@@ -31,7 +36,7 @@ export function resolvePlan(config: GatewayConfig, model: string, fallbacks?: re
     }
     add(t);
   });
-  return targets;
+  return pub?.hedge ? { targets, hedge: pub.hedge } : { targets };
 }
 
 function unknownModel(config: GatewayConfig, model: string): GatewayError {

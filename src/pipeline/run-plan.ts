@@ -1,9 +1,10 @@
-import type { Target } from '../config/types.js';
+import type { HedgeConfig, Target } from '../config/types.js';
 import type { Failure, FailureReason } from '../providers/failure.js';
 import { decide } from '../resilience/retry-policy.js';
 import type { TargetState } from '../resilience/targets.js';
 import { failedAttempt, finalError, toFailure, type AttemptRecord } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
+import { raceHedged, type Attempt } from './hedge-race.js';
 
 export interface PlanResult<T> {
   value: T;
@@ -21,6 +22,16 @@ export class CommittedFailure extends Error {
     super(failure.message);
     this.name = 'CommittedFailure';
   }
+}
+
+export interface PlanHooks {
+  /** True once the current attempt's answer has started reaching the client. */
+  committed?: () => boolean;
+  /** When (on ctx.now) the current attempt delivered its first content, for streams. */
+  firstContentAt?: () => number | undefined;
+  stream?: boolean;
+  /** Hedging for this route; absent or `idempotent: false` means none. */
+  hedge?: { route: string; config: HedgeConfig; idempotent: boolean };
 }
 
 /**
@@ -62,30 +73,64 @@ function sleep(ms: number, ctx: ExecContext): Promise<void> {
 /**
  * Walks a plan: each target is tried, retried on transient failures with backoff or after its
  * Retry-After (when that fits the deadline and its retry budget), then left for the next one.
- * One attempt budget covers the whole request; a fallback never resets it. Every attempt is
- * recorded; when nothing succeeds, one error lists them all.
+ * With hedging, the first target races later ones on other providers first. One attempt budget
+ * covers the whole request; a fallback never resets it. Every attempt is recorded; when nothing
+ * succeeds, one error lists them all.
  */
-export interface PlanHooks {
-  /** True once the current attempt's answer has started reaching the client. */
-  committed?: () => boolean;
-  /** When (on ctx.now) the current attempt delivered its first content, for streams. */
-  firstContentAt?: () => number | undefined;
-  stream?: boolean;
-}
-
-export async function runPlan<T>(
-  ctx: ExecContext,
-  plan: readonly Target[],
-  attempt: (target: Target, attempts: readonly AttemptRecord[]) => Promise<T>,
-  hooks: PlanHooks = {},
-): Promise<PlanResult<T>> {
+export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], attempt: Attempt<T>, hooks: PlanHooks = {}): Promise<PlanResult<T>> {
   const committed = hooks.committed ?? ((): boolean => false);
   const stream = hooks.stream ?? false;
   const attempts: AttemptRecord[] = [];
   const failures: Failure[] = [];
+  const claimAlways = (): boolean => true;
+
+  /** Bookkeeping every finished attempt shares: breaker, latency, attempt list, events. */
+  const settle = (target: Target, st: TargetState, started: number, result: { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true }): void => {
+    const now = ctx.now();
+    const base = { target: st.key, provider: target.provider.name, durationMs: now - started, stream };
+    if ('ok' in result && result.ok) {
+      st.breaker.record('success', now, ctx.rng);
+      const firstToken = (hooks.firstContentAt?.() ?? now) - started;
+      st.firstToken.add(firstToken, now);
+      attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(now - started) });
+      ctx.events.emit('attempt', { ...base, outcome: 'ok', status: 200, firstTokenMs: firstToken });
+    } else if ('failure' in result) {
+      const f = result.failure;
+      st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
+      ctx.events.emit('attempt', { ...base, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}) });
+    } else {
+      const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';
+      st.breaker.record('ignored', now, ctx.rng);
+      attempts.push({ target: st.key, outcome, duration_ms: Math.round(now - started) });
+      ctx.events.emit('attempt', { ...base, outcome });
+    }
+  };
+
   const { targets, forced } = available(ctx, plan, ctx.now());
   let candidates = targets;
-  for (let i = 0; i < candidates.length; i++) {
+  let from = 0;
+
+  if (hooks.hedge?.idempotent && candidates.length > 1) {
+    const race = await raceHedged({
+      ctx,
+      route: hooks.hedge.route,
+      hedge: hooks.hedge.config,
+      candidates,
+      attempt,
+      attempts,
+      failures,
+      settled: (target, st, started, outcome) => settle(target, st, started, outcome),
+    }).catch((err: unknown) => {
+      if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
+      throw err;
+    });
+    if (race.kind === 'won') return { value: race.value, target: race.target, attempts };
+    if (race.kind === 'committed_failure') throw new CommittedFailure(race.failure, race.target, attempts);
+    if (race.stop) throw finalError(failures, attempts);
+    from = race.used;
+  }
+
+  for (let i = from; i < candidates.length; i++) {
     const target = candidates[i]!;
     const st = ctx.targets.get(target);
     st.retryBudget.onRequest(ctx.now());
@@ -95,42 +140,20 @@ export async function runPlan<T>(
       // failures. An open target is tried only as the forced pick of an all-unavailable plan.
       if (!st.breaker.allow(started) && !(forced && retries === 0 && st.breaker.state(started) === 'open')) break;
       try {
-        const value = await attempt(target, attempts);
-        const done = ctx.now();
-        st.breaker.record('success', done, ctx.rng);
-        attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(done - started) });
-        const first = hooks.firstContentAt?.();
-        ctx.events.emit('attempt', {
-          target: st.key,
-          provider: target.provider.name,
-          outcome: 'ok',
-          status: 200,
-          durationMs: done - started,
-          firstTokenMs: (first ?? done) - started,
-          stream,
-        });
+        const value = await attempt(target, attempts, ctx.signal, claimAlways);
+        settle(target, st, started, { ok: true });
         return { value, target, attempts };
       } catch (err) {
         if (ctx.signal.aborted) {
-          st.breaker.record('ignored', ctx.now(), ctx.rng);
-          attempts.push({ target: st.key, outcome: 'aborted', duration_ms: Math.round(ctx.now() - started) });
-          ctx.events.emit('attempt', { target: st.key, provider: target.provider.name, outcome: 'aborted', durationMs: ctx.now() - started, stream });
+          settle(target, st, started, { aborted: true });
           throw abortError(ctx.signal, attempts);
         }
         const f = toFailure(err);
-        const now = ctx.now();
-        st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
         failures.push(f);
         attempts.push(failedAttempt(target, f, started));
-        ctx.events.emit('attempt', {
-          target: st.key,
-          provider: target.provider.name,
-          outcome: f.reason,
-          ...(f.status !== undefined ? { status: f.status } : {}),
-          durationMs: now - started,
-          stream,
-        });
+        settle(target, st, started, { ok: false, failure: f });
         if (committed()) throw new CommittedFailure(f, target, attempts);
+        const now = ctx.now();
         const decision = decide({
           failure: f,
           retriesOnTarget: retries,
@@ -165,5 +188,3 @@ function largerWindows(candidates: Target[], i: number, failed: Target): Target[
   if (limit === undefined) return candidates;
   return [...candidates.slice(0, i + 1), ...candidates.slice(i + 1).filter((t) => t.model.contextWindow === undefined || t.model.contextWindow > limit)];
 }
-
-export type { TargetState };

@@ -1,5 +1,7 @@
 import { describeTarget, type Target } from '../config/types.js';
 import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './breaker.js';
+import { HedgeBudget } from './hedge.js';
+import { LatencyEstimator } from './latency.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** What the gateway remembers about one target (provider + model) across requests. */
@@ -7,6 +9,8 @@ export interface TargetState {
   readonly key: string;
   readonly breaker: CircuitBreaker;
   readonly retryBudget: RetryBudget;
+  /** Recent time to first token (streams) or to the answer (non-stream), for adaptive hedging. */
+  readonly firstToken: LatencyEstimator;
   /** Monotonic ms until which the target stays out of rotation, from a Retry-After it sent. */
   coolOffUntil: number;
 }
@@ -24,6 +28,7 @@ export interface TargetSnapshot {
  */
 export class TargetStates {
   private readonly states = new Map<string, TargetState>();
+  private readonly hedgeBudgets = new Map<string, HedgeBudget>();
 
   constructor(private readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, now: number) => void) {}
 
@@ -36,11 +41,22 @@ export class TargetStates {
         key,
         breaker: new CircuitBreaker({}, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
         retryBudget: new RetryBudget(),
+        firstToken: new LatencyEstimator(),
         coolOffUntil: 0,
       };
       this.states.set(key, st);
     }
     return st;
+  }
+
+  /** The hedge budget of one public model (route): hedges stay within `ratio` of its requests. */
+  hedgeBudget(route: string, ratio: number): HedgeBudget {
+    let b = this.hedgeBudgets.get(route);
+    if (!b) {
+      b = new HedgeBudget({ ratio });
+      this.hedgeBudgets.set(route, b);
+    }
+    return b;
   }
 
   /** Out of rotation now: cooling off after a Retry-After, or its breaker is open. */

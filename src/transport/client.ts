@@ -60,6 +60,8 @@ export class Transport {
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
+      // An abort we asked for (client gone, deadline, a hedge that lost) is not an upstream failure.
+      if (opts.signal.aborted) throw err;
       throw toUpstreamFailure(err, 'connect', timeouts);
     }
   }

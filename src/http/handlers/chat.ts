@@ -2,7 +2,7 @@ import type { ChatRequest, ChatResponse } from '../../api/chat.js';
 import { validateChatRequest } from '../../api/validate.js';
 import { executeJson } from '../../pipeline/execute-json.js';
 import { executeStream, type StreamSink } from '../../pipeline/execute-stream.js';
-import { resolvePlan } from '../../pipeline/plan.js';
+import { resolveRoute } from '../../pipeline/plan.js';
 import { parseJson, readBody } from '../body.js';
 import { routingHeaders, sendJson } from '../respond.js';
 import type { RequestScope } from '../server.js';
@@ -15,17 +15,20 @@ export async function runChat(
   sink: (scope: RequestScope) => StreamSink,
   respond: (res: ChatResponse) => unknown,
 ): Promise<void> {
-  const plan = resolvePlan(scope.config, request.model, request.fallbacks);
+  const { targets: plan, hedge: hedgeConfig } = resolveRoute(scope.config, request.model, request.fallbacks);
+  // A client that marks the request non-idempotent (tool side effects, say) must not get it twice.
+  const idempotent = scope.req.headers['x-switchyard-idempotent'] !== 'false';
+  const hedge = hedgeConfig ? { route: request.model, config: hedgeConfig, idempotent } : undefined;
   if (request.stream === true) {
-    await executeStream(scope.exec, plan, request, sink(scope));
+    await executeStream(scope.exec, plan, request, sink(scope), hedge);
     return;
   }
   const created = Math.floor(Date.now() / 1000);
   const result = await executeJson(scope.exec, plan, {
     build: (adapter, target) => adapter.buildChatRequest(request, target, false),
     parse: (adapter, body, target) => adapter.parseChatResponse(body, { request, target, requestId: scope.exec.requestId, created }),
-  });
-  sendJson(scope.res, 200, respond(result.value), routingHeaders(scope.headers, result.target, result.attempts.slice(0, -1)));
+  }, hedge);
+  sendJson(scope.res, 200, respond(result.value), routingHeaders(scope.headers, result.target, result.attempts.filter((a) => a.outcome !== 'ok')));
 }
 
 export async function handleChat(scope: RequestScope): Promise<void> {

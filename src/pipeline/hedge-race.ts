@@ -1,0 +1,138 @@
+import type { HedgeConfig, Target } from '../config/types.js';
+import type { Failure } from '../providers/failure.js';
+import { hedgeDelay, type HedgePolicy } from '../resilience/hedge.js';
+import type { TargetState } from '../resilience/targets.js';
+import { failedAttempt, toFailure, type AttemptRecord } from './attempts.js';
+import type { Cancellation } from './cancel.js';
+import type { ExecContext } from './context.js';
+
+/** Why a racer was stopped: another attempt answered first. */
+export class HedgeLost extends Error {
+  constructor() {
+    super('another attempt answered first');
+    this.name = 'HedgeLost';
+  }
+}
+
+/** One try of one target. `claim` is asked before the first content reaches the client. */
+export type Attempt<T> = (target: Target, attempts: readonly AttemptRecord[], signal: Cancellation, claim: () => boolean) => Promise<T>;
+
+export interface RaceInput<T> {
+  ctx: ExecContext;
+  route: string;
+  hedge: HedgeConfig;
+  /** The candidates in plan order; the race uses the first and hedges on later ones. */
+  candidates: readonly Target[];
+  attempt: Attempt<T>;
+  attempts: AttemptRecord[];
+  failures: Failure[];
+  /** Called on every settled racer, for breakers, budgets and events. */
+  settled: (target: Target, st: TargetState, started: number, outcome: { ok: true } | { ok: false; failure: Failure } | { lost: true }) => void;
+}
+
+export type RaceResult<T> =
+  | { kind: 'won'; value: T; target: Target }
+  /** The winner failed after its content reached the client: nothing else may be tried. */
+  | { kind: 'committed_failure'; failure: Failure; target: Target }
+  /** Every racer failed; `used` candidates were tried; `stop` when one failure was fatal. */
+  | { kind: 'failed'; used: number; stop: boolean };
+
+interface Racer<T> {
+  target: Target;
+  st: TargetState;
+  cancel: Cancellation;
+  release: () => void;
+  started: number;
+  promise: Promise<{ racer: Racer<T>; ok: true; value: T } | { racer: Racer<T>; ok: false; err: unknown }>;
+}
+
+function policyOf(h: HedgeConfig): HedgePolicy {
+  if (h.adaptive) return { mode: 'adaptive', quantile: h.adaptive.quantile, minMs: h.adaptive.minMs, maxMs: h.adaptive.maxMs, fallbackMs: h.adaptive.maxMs };
+  return { mode: 'fixed', delayMs: h.delayMs ?? 0 };
+}
+
+/**
+ * The first target, and after a delay the same request to later candidates on other providers, at
+ * most `maxHedges` of them and within the route's hedge budget. The first to answer (for a
+ * stream: to claim the client with its first content) wins; the others are aborted at once and
+ * recorded as `hedge_lost`, never billed. When every racer fails the plan goes on after them.
+ */
+export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>> {
+  const { ctx, hedge, candidates, attempts } = input;
+  const primary = candidates[0]!;
+  const budget = ctx.targets.hedgeBudget(input.route, hedge.budgetRatio);
+  budget.onRequest(ctx.now());
+  const providers = new Set([primary.provider.name]);
+  // Hedges go to other providers: a second request to a slow provider is slow for the same reason.
+  const spares = candidates.slice(1).filter((t) => !providers.has(t.provider.name) && (providers.add(t.provider.name), true));
+  const racers = new Set<Racer<T>>();
+  let used = 1;
+  let winner: Racer<T> | undefined;
+
+  const launch = (target: Target): void => {
+    const st = ctx.targets.get(target);
+    st.retryBudget.onRequest(ctx.now());
+    st.breaker.allow(ctx.now()); // takes a half-open probe slot; availability was checked by the planner
+    const { cancel, release } = ctx.signal.child();
+    const racer = { target, st, cancel, release, started: ctx.now() } as Racer<T>;
+    const claim = (): boolean => {
+      if (winner && winner !== racer) return false;
+      winner = racer;
+      for (const other of racers) if (other !== racer) other.cancel.abort(new HedgeLost());
+      return true;
+    };
+    racer.promise = input.attempt(target, attempts, cancel, claim).then(
+      (value) => ({ racer, ok: true as const, value }),
+      (err: unknown) => ({ racer, ok: false as const, err }),
+    );
+    racers.add(racer);
+  };
+
+  launch(primary);
+  let hedges = 0;
+  const delay = hedgeDelay(policyOf(hedge), ctx.targets.get(primary).firstToken, ctx.now());
+  while (racers.size > 0) {
+    const canHedge = !winner && hedges < hedge.maxHedges && hedges < spares.length;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), delay))) : undefined;
+    const next = await Promise.race([...[...racers].map((r) => r.promise), ...(tick ? [tick] : [])]);
+    clearTimeout(timer);
+    if (next === 'hedge') {
+      if (!winner && budget.tryAcquire(ctx.now())) {
+        const target = spares[hedges]!;
+        hedges++;
+        used++;
+        ctx.events.emit('hedge', { primary: ctx.targets.get(primary).key, hedge: ctx.targets.get(target).key, delayMs: delay });
+        launch(target);
+      } else hedges = hedge.maxHedges; // no budget now: no more hedges for this request
+      continue;
+    }
+    const { racer } = next;
+    racers.delete(racer);
+    racer.release();
+    if (next.ok) {
+      input.settled(racer.target, racer.st, racer.started, { ok: true });
+      for (const other of racers) other.cancel.abort(new HedgeLost());
+      for (const other of racers) {
+        other.release();
+        input.settled(other.target, other.st, other.started, { lost: true });
+      }
+      return { kind: 'won', value: next.value, target: racer.target };
+    }
+    if (next.err instanceof HedgeLost || (winner && winner !== racer && racer.cancel.aborted)) {
+      input.settled(racer.target, racer.st, racer.started, { lost: true });
+      continue;
+    }
+    if (ctx.signal.aborted) throw next.err;
+    const failure = toFailure(next.err);
+    input.failures.push(failure);
+    attempts.push(failedAttempt(racer.target, failure, racer.started));
+    input.settled(racer.target, racer.st, racer.started, { ok: false, failure });
+    if (winner === racer) return { kind: 'committed_failure', failure, target: racer.target };
+    if (failure.disposition === 'fatal') {
+      for (const other of racers) other.cancel.abort(new HedgeLost());
+      return { kind: 'failed', used, stop: true };
+    }
+  }
+  return { kind: 'failed', used, stop: false };
+}

@@ -1,0 +1,76 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+const hedges: { primary: string; hedge: string; delayMs: number }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({
+    models: {
+      // The primary's first token comes after 3 s; a hedge after 100 ms goes to another provider.
+      hedged: { targets: ['sb-openai/slow-first-token@h1', 'sb-gemini/gemini-2.5-flash'], hedge: { delay_ms: 100, budget_ratio: 1 } },
+      'hedged-stream': { targets: ['sb-anthropic/slow-first-token@h2', 'sb-openai/gpt-4o-mini'], hedge: { delay_ms: 100, budget_ratio: 1 } },
+      'hedged-fast': { targets: ['sb-openai/gpt-4o-mini', 'sb-gemini/gemini-2.5-flash'], hedge: { delay_ms: 2000 } },
+      'not-hedged': { targets: ['sb-openai/slow-first-token@h3', 'sb-gemini/gemini-2.5-flash'], hedge: { delay_ms: 100, budget_ratio: 1 } },
+    },
+  });
+  stack.gateway.events.on('hedge', (h) => hedges.push(h));
+});
+afterAll(() => stack.close());
+
+async function chat(model: string, stream: boolean, headers: Record<string, string> = {}) {
+  const t0 = performance.now();
+  const res = await request(`${stack.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hedge me' }] }),
+  });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text(), ms: performance.now() - t0 };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 150));
+
+describe('hedging', () => {
+  it('a slow primary is hedged on another provider; the first answer wins and the loser is aborted at once', async () => {
+    const r = await chat('hedged', false);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.headers['x-switchyard-fallback']).toBe('sb-openai/slow-first-token@h1:hedge_lost -> sb-gemini/gemini-2.5-flash');
+    expect(r.ms).toBeLessThan(1500);
+    expect(JSON.parse(r.text).usage.completion_tokens).toBeGreaterThan(0); // the winner's usage only
+    await settle();
+    const primary = stack.sandbox.attempts().find((a) => a.model === 'slow-first-token@h1');
+    expect(primary?.clientClosed).toBe(true); // the gateway hung up on the loser
+    expect(hedges.at(-1)).toEqual({ primary: 'sb-openai/slow-first-token@h1', hedge: 'sb-gemini/gemini-2.5-flash', delayMs: 100 });
+  });
+
+  it('streams race too: the first to deliver content takes the client, the other is aborted', async () => {
+    const r = await chat('hedged-stream', true);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(r.text).not.toContain('sb-anthropic'); // nothing of the loser reached the client
+    expect(r.ms).toBeLessThan(1500);
+    await settle();
+    expect(stack.sandbox.attempts().find((a) => a.model === 'slow-first-token@h2')?.clientClosed).toBe(true);
+  });
+
+  it('a primary that answers before the delay is never hedged', async () => {
+    const before = hedges.length;
+    const r = await chat('hedged-fast', false);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.headers['x-switchyard-attempts']).toBe('1');
+    expect(hedges.length).toBe(before);
+  });
+
+  it('a request marked non-idempotent is never hedged', async () => {
+    const before = hedges.length;
+    const r = await chat('not-hedged', false, { 'x-switchyard-idempotent': 'false' });
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
+    expect(r.ms).toBeGreaterThan(2500); // it waited for the slow primary
+    expect(hedges.length).toBe(before);
+    expect(stack.sandbox.attempts().filter((a) => a.format === 'gemini' && a.model === 'gemini-2.5-flash').length).toBe(1); // only the first test's hedge
+  });
+});
