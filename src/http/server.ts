@@ -7,6 +7,7 @@ import { Cancellation } from '../pipeline/cancel.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { TargetStates } from '../resilience/targets.js';
 import { EventBus } from '../telemetry/events.js';
+import { createMetrics } from '../telemetry/metrics.js';
 import { Transport } from '../transport/client.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   /** Monotonic milliseconds; tests pass a fake clock. */
   now?: () => number;
   rng?: () => number;
+  /** Node.js process metrics (CPU, memory, event loop) on /metrics; default on. */
+  processMetrics?: boolean;
 }
 
 const TIMEOUT_HEADER = 'x-switchyard-timeout-ms';
@@ -73,6 +76,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     log('warn', 'breaker_transition', { target, from, to });
     events.emit('breaker', { target, from, to });
   });
+  const metrics = createMetrics(events, { config, targets: () => targets.snapshot(now()), ...(opts.processMetrics === false ? { processMetrics: false } : {}) });
   let ready = false;
 
   const routes = new Map<string, Route>([
@@ -80,6 +84,18 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     ['/v1/embeddings', { method: 'POST', handler: handleEmbeddings, errors: 'openai' }],
     ['/v1/messages', { method: 'POST', handler: handleMessages, errors: 'anthropic' }],
     ['/v1/models', { method: 'GET', handler: handleModels, errors: 'openai' }],
+    [
+      '/metrics',
+      {
+        method: 'GET',
+        handler: async ({ res }) => {
+          const body = await metrics.render();
+          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        },
+        errors: 'openai',
+      },
+    ],
     ['/admin/targets', { method: 'GET', handler: async ({ res, headers }) => sendJson(res, 200, { targets: targets.snapshot(now()) }, headers), errors: 'openai' }],
     ['/healthz', { method: 'GET', handler: async ({ res }) => sendJson(res, 200, { status: 'ok' }), errors: 'openai' }],
     [

@@ -91,10 +91,11 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
   launch(primary);
   let hedges = 0;
   const delay = hedgeDelay(policyOf(hedge), ctx.targets.get(primary).firstToken, ctx.now());
+  let wait = delay;
   while (racers.size > 0) {
     const canHedge = !winner && hedges < hedge.maxHedges && hedges < spares.length;
     let timer: NodeJS.Timeout | undefined;
-    const tick = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), delay))) : undefined;
+    const tick = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), wait))) : undefined;
     const next = await Promise.race([...[...racers].map((r) => r.promise), ...(tick ? [tick] : [])]);
     clearTimeout(timer);
     if (next === 'hedge') {
@@ -104,7 +105,12 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
         used++;
         ctx.events.emit('hedge', { primary: ctx.targets.get(primary).key, hedge: ctx.targets.get(target).key, delayMs: delay });
         launch(target);
-      } else hedges = hedge.maxHedges; // no budget now: no more hedges for this request
+        wait = delay;
+      } else {
+        // No budget now: look again soon. The requests still waiting then are the slowest ones,
+        // which is where a hedge buys the most.
+        wait = Math.max(10, Math.round(delay / 4));
+      }
       continue;
     }
     const { racer } = next;

@@ -100,6 +100,9 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
       ctx.events.emit('attempt', { ...base, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}) });
     } else {
       const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';
+      // A hedge's loser took at least this long: keep it in the latency record, or the record
+      // would only ever see the fast answers and the adaptive hedge delay would keep shrinking.
+      if (outcome === 'hedge_lost') st.firstToken.add(now - started, now);
       st.breaker.record('ignored', now, ctx.rng);
       attempts.push({ target: st.key, outcome, duration_ms: Math.round(now - started) });
       ctx.events.emit('attempt', { ...base, outcome });

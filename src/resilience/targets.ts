@@ -53,7 +53,9 @@ export class TargetStates {
   hedgeBudget(route: string, ratio: number): HedgeBudget {
     let b = this.hedgeBudgets.get(route);
     if (!b) {
-      b = new HedgeBudget({ ratio });
+      // Slow requests come in clusters (a provider's bad second); a burst of 10 lets a cluster be
+      // hedged while the ratio still caps the long-run extra load.
+      b = new HedgeBudget({ ratio, burst: 10 });
       this.hedgeBudgets.set(route, b);
     }
     return b;

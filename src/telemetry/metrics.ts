@@ -41,9 +41,7 @@ export const OTHER_MODEL = 'other';
  * provider the config does not know becomes `other`.
  */
 export function targetLabeler(config: Pick<GatewayConfig, 'providers' | 'models'>): (target: string) => string {
-  const declared = new Set<string>();
-  for (const model of config.models.values()) for (const t of model.targets) declared.add(describeTarget(t));
-  for (const provider of config.providers.values()) for (const model of provider.models.values()) declared.add(describeTarget({ provider, model }));
+  const declared = declaredTargets(config);
   // Precomputed, so labelling an undeclared target costs a lookup, not a string build per event.
   const other = new Map<string, string>();
   for (const name of config.providers.keys()) other.set(name, `${name}/${OTHER_MODEL}`);
@@ -54,12 +52,12 @@ export function targetLabeler(config: Pick<GatewayConfig, 'providers' | 'models'
   };
 }
 
-/** Declared targets, for the breaker gauge: a target no request has used yet is closed. */
-function declaredTargets(config: Pick<GatewayConfig, 'providers' | 'models'>): string[] {
+/** The targets that keep their own label: a public model's targets, and models declared under a provider. */
+export function declaredTargets(config: Pick<GatewayConfig, 'providers' | 'models'>): ReadonlySet<string> {
   const out = new Set<string>();
   for (const model of config.models.values()) for (const t of model.targets) out.add(describeTarget(t));
   for (const provider of config.providers.values()) for (const model of provider.models.values()) out.add(describeTarget({ provider, model }));
-  return [...out];
+  return out;
 }
 
 const bool = (b: boolean): string => (b ? 'true' : 'false');
@@ -142,6 +140,7 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
     registers,
     collect() {
       const worst = new Map<string, number>();
+      // A declared target no request has used yet has no state: it is closed.
       for (const t of declared) worst.set(t, 0);
       for (const snap of opts.targets()) {
         const key = label(snap.target);

@@ -92,6 +92,9 @@ describe('retries and failover decisions', () => {
     expect(stack.sandbox.attempts().filter((a) => a.model === 'error-503@r6').length).toBe(before);
     const admin = (await (await request(`${stack.url}/admin/targets`)).body.json()) as { targets: { target: string; breaker: { state: string } }[] };
     expect(admin.targets.find((t) => t.target === 'sb-openai/error-503@r6')?.breaker.state).toBe('open');
+    const metrics = await (await request(`${stack.url}/metrics`)).body.text();
+    expect(metrics).toContain('switchyard_breaker_state{target="sb-openai/error-503@r6"} 2');
+    expect(metrics).toMatch(/switchyard_breaker_transitions_total\{target="sb-openai\/error-503@r6",from="closed",to="open"\} 1/);
   });
 
   it('x-switchyard-timeout-ms sets the deadline, and a bad value is refused', async () => {

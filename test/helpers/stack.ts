@@ -29,7 +29,8 @@ export async function startStack(raw: { server?: Record<string, unknown>; provid
     { env: {}, source: 'test', sandboxUrl: sandbox.url },
   );
   const logs: Stack['logs'] = [];
-  const gateway = createGateway(config, (_level, event, fields) => logs.push({ event, fields }));
+  // Process metrics install process-wide collectors: one set per test process is enough (none).
+  const gateway = createGateway(config, (_level, event, fields) => logs.push({ event, fields }), { processMetrics: false });
   const addr = await gateway.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${addr.port}`,
