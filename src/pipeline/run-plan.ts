@@ -163,11 +163,13 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
           attemptsUsed: attempts.length,
           remainingMs: ctx.deadlineAt - now,
           rng: ctx.rng,
-          budgetAllows: st.retryBudget.canRetry(now),
+          // A breaker this failure (or a concurrent request) just opened will not admit the retry:
+          // waiting for it would only delay the next target.
+          budgetAllows: st.retryBudget.canRetry(now) && st.breaker.state(now) !== 'open',
         });
         if (decision.action === 'stop') throw finalError(failures, attempts);
         if (decision.action === 'fallback') {
-          ctx.events.emit('fallback', { from: st.key, reason: decision.reason });
+          if (i + 1 < candidates.length) ctx.events.emit('fallback', { from: st.key, reason: decision.reason });
           if (decision.coolOffUntilMs !== undefined) st.coolOffUntil = Math.max(st.coolOffUntil, now + decision.coolOffUntilMs);
           if (f.reason === 'context_length_exceeded') candidates = largerWindows(candidates, i, target);
           break;

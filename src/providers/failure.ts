@@ -161,6 +161,11 @@ export function upstreamMessage(body: unknown, fallback: string): string {
 
 const CONTEXT_PATTERNS = /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (?:maximum|max)|input token count|reduce the length/i;
 const FILTER_PATTERNS = /content[_ ]?(?:filter|policy|management)|safety|responsible ai|flagged|blocked/i;
+/** A model that refuses a final assistant turn (prefill): another target may accept it. */
+const PREFILL_PATTERNS = /prefill|final assistant (?:message|turn)|must end with a user/i;
+
+/** The upstreamCode given to a prefill refusal, whatever the wire format. */
+export const PREFILL_UNSUPPORTED = 'prefill_unsupported';
 
 /**
  * Shared classification from status + body text. Adapters call this and may override for
@@ -173,6 +178,9 @@ export function classifyHttpFailure(status: number, body: unknown, headers: Head
   const haystack = `${code ?? ''} ${message}`;
   if ((status === 400 || status === 413 || status === 422) && CONTEXT_PATTERNS.test(haystack)) reason = 'context_length_exceeded';
   else if (status === 400 && FILTER_PATTERNS.test(haystack)) reason = 'content_filtered';
+  else if ((status === 400 || status === 422) && PREFILL_PATTERNS.test(message)) {
+    return failure('bad_request', message, { status, upstreamCode: PREFILL_UNSUPPORTED, disposition: 'fallback', phase });
+  }
   const retryAfterMs = parseRetryAfter(headers);
   return failure(reason, message, { status, upstreamCode: code, retryAfterMs, phase });
 }

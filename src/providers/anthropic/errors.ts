@@ -1,9 +1,8 @@
-import { classifyHttpFailure, DISPOSITION, failure, type Failure, type FailureReason } from '../failure.js';
+import { classifyHttpFailure, DISPOSITION, failure, PREFILL_UNSUPPORTED, type Failure, type FailureReason } from '../failure.js';
 import type { UpstreamHeaders } from '../types.js';
 import { isRecord } from './wire.js';
 
-/** Recognisable by a resilience engine that may retry elsewhere or without the prefill. */
-export const PREFILL_UNSUPPORTED = 'prefill_unsupported';
+export { PREFILL_UNSUPPORTED };
 
 // "This model does not support assistant message prefill. The conversation must end with a user message."
 const PREFILL_PATTERN = /assistant message prefill|does not support (?:assistant )?prefill|must end with a user message/i;

@@ -129,3 +129,10 @@ describe('openai adapter: errors', () => {
     expect(f.retryAfterMs).toBe(retryAfterMs);
   });
 });
+
+describe('prefill refusals in any wire format', () => {
+  it('are recognised by the shared classifier and left for another target', () => {
+    const f = openaiAdapter.classifyError(400, { error: { message: 'This model does not support assistant message prefill. The conversation must end with a user message.', type: 'invalid_request_error' } }, {});
+    expect(f).toMatchObject({ reason: 'bad_request', disposition: 'fallback', upstreamCode: 'prefill_unsupported' });
+  });
+});
