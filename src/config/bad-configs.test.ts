@@ -41,7 +41,15 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
   {
     name: 'unknown top-level key',
     yaml: `${OPENAI}model:\n  fast:\n    targets: [openai/gpt-4o-mini]\n`,
-    expected: ['model: unknown key "model" (did you mean "models"?); allowed keys: server, providers, models'],
+    expected: ['model: unknown key "model" (did you mean "models"?); allowed keys: server, resilience, providers, models'],
+  },
+  {
+    name: 'breaker window not in whole buckets, cooldown above its cap',
+    yaml: `${OPENAI}resilience:\n  breaker:\n    window_ms: 60005\n    cooldown_ms: 5000\n    max_cooldown_ms: 1000\n`,
+    expected: [
+      'resilience.breaker.window_ms: must be a multiple of 10 ms, got 60005',
+      'resilience.breaker.cooldown_ms: must not exceed max_cooldown_ms (1000)',
+    ],
   },
   {
     name: 'literal api key',

@@ -7,7 +7,11 @@ import { compileProvider } from './provider.js';
 import { RawConfigSchema, type RawConfig, type RawHedge } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
-import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ServerConfig, Target } from './types.js';
+import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
+import { DEFAULT_BREAKER } from '../resilience/breaker.js';
+import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
+import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
+import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, ServerConfig, Target } from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   host: '127.0.0.1',
@@ -55,6 +59,39 @@ function compileServer(raw: RawConfig): ServerConfig {
     port: s.port ?? DEFAULT_SERVER.port,
     maxBodyBytes: s.max_body_bytes ?? DEFAULT_SERVER.maxBodyBytes,
     requestTimeoutMs: s.request_timeout_ms ?? DEFAULT_SERVER.requestTimeoutMs,
+  });
+}
+
+function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfig {
+  const r = raw.resilience ?? {};
+  const b = r.breaker ?? {};
+  const breaker = {
+    windowMs: b.window_ms ?? DEFAULT_BREAKER.windowMs,
+    minRequests: b.min_requests ?? DEFAULT_BREAKER.minRequests,
+    failureRate: b.failure_rate ?? DEFAULT_BREAKER.failureRate,
+    consecutiveFailures: b.consecutive_failures ?? DEFAULT_BREAKER.consecutiveFailures,
+    cooldownMs: b.cooldown_ms ?? DEFAULT_BREAKER.cooldownMs,
+    maxCooldownMs: b.max_cooldown_ms ?? DEFAULT_BREAKER.maxCooldownMs,
+    halfOpenProbes: b.half_open_probes ?? DEFAULT_BREAKER.halfOpenProbes,
+  };
+  // The window is kept in DEFAULT_BREAKER.buckets equal slices of whole milliseconds.
+  if (breaker.windowMs % DEFAULT_BREAKER.buckets !== 0) {
+    ctx.error(['resilience', 'breaker', 'window_ms'], `must be a multiple of ${DEFAULT_BREAKER.buckets} ms, got ${breaker.windowMs}`);
+  }
+  if (breaker.cooldownMs > breaker.maxCooldownMs) {
+    ctx.error(['resilience', 'breaker', 'cooldown_ms'], `must not exceed max_cooldown_ms (${breaker.maxCooldownMs})`);
+  }
+  const backoff = { baseMs: r.backoff?.base_ms ?? DEFAULT_BACKOFF.baseMs, maxMs: r.backoff?.max_ms ?? DEFAULT_BACKOFF.maxMs };
+  if (backoff.baseMs > backoff.maxMs) ctx.error(['resilience', 'backoff', 'base_ms'], `must not exceed max_ms (${backoff.maxMs})`);
+  return Object.freeze({
+    maxAttempts: r.max_attempts ?? RETRY_DEFAULTS.maxAttempts,
+    maxRetriesPerTarget: r.max_retries_per_target ?? RETRY_DEFAULTS.maxRetriesPerTarget,
+    backoff: Object.freeze(backoff),
+    retryBudget: Object.freeze({
+      ratio: r.retry_budget?.ratio ?? RETRY_BUDGET_DEFAULTS.ratio,
+      minPerSecond: r.retry_budget?.min_per_second ?? RETRY_BUDGET_DEFAULTS.minPerSecond,
+    }),
+    breaker: Object.freeze(breaker),
   });
 }
 
@@ -140,10 +177,12 @@ export function compileWithReport(raw: unknown, opts: CompileOptions): CompileRe
   }
   const providerMap = frozenMap(providers);
   const models = compilePublicModels(value, providerMap, ctx);
+  const resilience = compileResilience(value, ctx);
   if (ctx.issues.length > 0) throw new ConfigError(opts.source, ctx.issues);
 
   const config: GatewayConfig = Object.freeze({
     server: compileServer(value),
+    resilience,
     providers: providerMap,
     models,
     sandboxMode: opts.sandboxMode ?? opts.source === 'sandbox',

@@ -47,6 +47,24 @@ const ServerSchema = z.strictObject({
   request_timeout_ms: positiveInt.optional(),
 });
 
+const ResilienceSchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  max_retries_per_target: z.number().int().min(0).max(10).optional(),
+  backoff: z.strictObject({ base_ms: positiveInt.optional(), max_ms: positiveInt.optional() }).optional(),
+  retry_budget: z.strictObject({ ratio: z.number().min(0).max(1).optional(), min_per_second: z.number().min(0).max(1000).optional() }).optional(),
+  breaker: z
+    .strictObject({
+      window_ms: positiveInt.optional(),
+      min_requests: positiveInt.optional(),
+      failure_rate: z.number().gt(0).max(1).optional(),
+      consecutive_failures: positiveInt.optional(),
+      cooldown_ms: positiveInt.optional(),
+      max_cooldown_ms: positiveInt.optional(),
+      half_open_probes: positiveInt.optional(),
+    })
+    .optional(),
+});
+
 const TimeoutsSchema = z.strictObject({
   connect_ms: positiveInt.optional(),
   first_byte_ms: positiveInt.optional(),
@@ -109,6 +127,7 @@ const PublicModelSchema = z.strictObject({
 
 export const RawConfigSchema = z.strictObject({
   server: ServerSchema.optional(),
+  resilience: ResilienceSchema.optional(),
   providers: z.record(
     z.string().regex(PROVIDER_NAME, { error: "is not a valid provider name: use lowercase letters, digits, '_' and '-'" }),
     ProviderSchema,

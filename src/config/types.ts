@@ -99,8 +99,27 @@ export interface ServerConfig {
   requestTimeoutMs: number;
 }
 
+/** How the executor treats failures; every field has a default (docs/config.md). */
+export interface ResilienceConfig {
+  /** Attempts per request over all targets, retries and hedges included. */
+  maxAttempts: number;
+  maxRetriesPerTarget: number;
+  backoff: { baseMs: number; maxMs: number };
+  retryBudget: { ratio: number; minPerSecond: number };
+  breaker: {
+    windowMs: number;
+    minRequests: number;
+    failureRate: number;
+    consecutiveFailures: number;
+    cooldownMs: number;
+    maxCooldownMs: number;
+    halfOpenProbes: number;
+  };
+}
+
 export interface GatewayConfig {
   server: ServerConfig;
+  resilience: ResilienceConfig;
   providers: ReadonlyMap<string, ProviderConfig>;
   models: ReadonlyMap<string, PublicModel>;
   /** Set when the gateway configured itself on sandbox providers because no credentials were found. */

@@ -72,7 +72,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
   const now = opts.now ?? (() => performance.now());
   const rng = opts.rng ?? Math.random;
   const events = new EventBus();
-  const targets = new TargetStates((target, from, to) => {
+  const targets = new TargetStates(config.resilience, (target, from, to) => {
     log('warn', 'breaker_transition', { target, from, to });
     events.emit('breaker', { target, from, to });
   });
@@ -140,6 +140,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
         requestId,
         transport,
         targets,
+        policy: config.resilience,
         events,
         now,
         rng,

@@ -1,5 +1,6 @@
 import type { Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
+import type { ResilienceConfig } from '../config/types.js';
 import type { TargetStates } from '../resilience/targets.js';
 import type { EventBus } from '../telemetry/events.js';
 import type { Transport } from '../transport/client.js';
@@ -11,6 +12,8 @@ export interface ExecContext {
   transport: Transport;
   /** Aborted when the client disconnects or the request deadline passes; `reason` says which. */
   signal: Cancellation;
+  /** Attempt limits and backoff (config `resilience`). */
+  policy: ResilienceConfig;
   /** Per-target breakers, retry budgets and cool-offs, shared by every request. */
   targets: TargetStates;
   /** Where attempts, retries, fallbacks and hedges are published for metrics and logs. */

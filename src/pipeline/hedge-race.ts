@@ -93,7 +93,7 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
   const delay = hedgeDelay(policyOf(hedge), ctx.targets.get(primary).firstToken, ctx.now());
   let wait = delay;
   while (racers.size > 0) {
-    const canHedge = !winner && hedges < hedge.maxHedges && hedges < spares.length;
+    const canHedge = !winner && hedges < hedge.maxHedges && hedges < spares.length && used < ctx.policy.maxAttempts;
     let timer: NodeJS.Timeout | undefined;
     const tick = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), wait))) : undefined;
     const next = await Promise.race([...[...racers].map((r) => r.promise), ...(tick ? [tick] : [])]);

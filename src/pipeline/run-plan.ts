@@ -160,7 +160,10 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
         const decision = decide({
           failure: f,
           retriesOnTarget: retries,
+          maxRetriesPerTarget: ctx.policy.maxRetriesPerTarget,
           attemptsUsed: attempts.length,
+          maxAttempts: ctx.policy.maxAttempts,
+          backoff: ctx.policy.backoff,
           remainingMs: ctx.deadlineAt - now,
           rng: ctx.rng,
           // A breaker this failure (or a concurrent request) just opened will not admit the retry:

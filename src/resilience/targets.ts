@@ -1,4 +1,4 @@
-import { describeTarget, type Target } from '../config/types.js';
+import { describeTarget, type ResilienceConfig, type Target } from '../config/types.js';
 import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './breaker.js';
 import { HedgeBudget } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
@@ -30,7 +30,10 @@ export class TargetStates {
   private readonly states = new Map<string, TargetState>();
   private readonly hedgeBudgets = new Map<string, HedgeBudget>();
 
-  constructor(private readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, now: number) => void) {}
+  constructor(
+    private readonly settings: ResilienceConfig,
+    private readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, now: number) => void,
+  ) {}
 
   get(target: Target): TargetState {
     const key = describeTarget(target);
@@ -39,8 +42,8 @@ export class TargetStates {
       const listener = this.onTransition;
       st = {
         key,
-        breaker: new CircuitBreaker({}, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
-        retryBudget: new RetryBudget(),
+        breaker: new CircuitBreaker(this.settings.breaker, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
+        retryBudget: new RetryBudget(this.settings.retryBudget),
         firstToken: new LatencyEstimator(),
         coolOffUntil: 0,
       };

@@ -103,3 +103,40 @@ describe('retries and failover decisions', () => {
     expect(JSON.parse(bad.text).error.param).toBe('x-switchyard-timeout-ms');
   });
 });
+
+describe('resilience settings from the config', () => {
+  it('a short breaker cooldown brings a recovered primary back quickly; attempts are capped', async () => {
+    const tuned = await startStack({
+      resilience: { max_attempts: 2, breaker: { consecutive_failures: 2, cooldown_ms: 300, max_cooldown_ms: 300 } },
+      models: {
+        // The primary always answers 503.
+        flaky: { targets: ['sb-openai/error-503@t1', 'sb-gemini/gemini-2.5-flash'] },
+      },
+    });
+    try {
+      const post = async () => {
+        const res = await request(`${tuned.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'flaky', messages: [{ role: 'user', content: 'x' }] }),
+        });
+        await res.body.dump();
+        return res.headers;
+      };
+      const first = await post();
+      // max_attempts 2: one retry on the primary used the budget, so no fallback attempt remained.
+      expect(first['x-switchyard-provider']).toBeUndefined();
+      const admin = async () =>
+        ((await (await request(`${tuned.url}/admin/targets`)).body.json()) as { targets: { target: string; breaker: { state: string } }[] }).targets.find(
+          (t) => t.target === 'sb-openai/error-503@t1',
+        )?.breaker.state;
+      expect(await admin()).toBe('open');
+      const skipping = await post();
+      expect(skipping['x-switchyard-provider']).toBe('sb-gemini');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await admin()).toBe('half_open');
+    } finally {
+      await tuned.close();
+    }
+  });
+});

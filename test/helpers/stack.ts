@@ -22,10 +22,17 @@ export const SANDBOX_PROVIDERS = {
  * A real gateway on a loopback port in front of a real sandbox server: every request crosses two
  * real HTTP hops, as in production.
  */
-export async function startStack(raw: { server?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {}): Promise<Stack> {
+export async function startStack(
+  raw: { server?: Record<string, unknown>; resilience?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {},
+): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, seed: 1 });
   const config = compile(
-    { providers: raw.providers ?? SANDBOX_PROVIDERS, models: raw.models ?? {}, ...(raw.server ? { server: raw.server } : {}) },
+    {
+      providers: raw.providers ?? SANDBOX_PROVIDERS,
+      models: raw.models ?? {},
+      ...(raw.server ? { server: raw.server } : {}),
+      ...(raw.resilience ? { resilience: raw.resilience } : {}),
+    },
     { env: {}, source: 'test', sandboxUrl: sandbox.url },
   );
   const logs: Stack['logs'] = [];
