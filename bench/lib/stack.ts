@@ -22,6 +22,7 @@ export interface BenchStack {
 
 export interface StackConfig {
   server?: Record<string, unknown>;
+  resilience?: Record<string, unknown>;
   providers: Record<string, unknown>;
   models: Record<string, unknown>;
 }
@@ -32,7 +33,7 @@ const MAX_LOGS = 5_000;
 export async function startBenchStack(raw: StackConfig, scenarios?: ScenarioFile): Promise<BenchStack> {
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, seed: 1, ...(scenarios ? { scenarios } : {}) });
   const config = compile(
-    { providers: raw.providers, models: raw.models, ...(raw.server ? { server: raw.server } : {}) },
+    { providers: raw.providers, models: raw.models, ...(raw.server ? { server: raw.server } : {}), ...(raw.resilience ? { resilience: raw.resilience } : {}) },
     { env: {}, source: 'bench', sandboxUrl: sandbox.url },
   );
   const logs: LogLine[] = [];
