@@ -62,10 +62,25 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
   const primary = candidates[0]!;
   const budget = ctx.targets.hedgeBudget(input.route, hedge.budgetRatio);
   budget.onRequest(ctx.now());
+  // Hedges go to other providers, one target each: a second request to a slow provider is slow
+  // for the same reason.
   const providers = new Set([primary.provider.name]);
-  // Hedges go to other providers: a second request to a slow provider is slow for the same reason.
-  const spares = candidates.slice(1).filter((t) => !providers.has(t.provider.name) && (providers.add(t.provider.name), true));
+  const spares: Target[] = [];
+  for (const t of candidates.slice(1)) {
+    if (providers.has(t.provider.name)) continue;
+    providers.add(t.provider.name);
+    spares.push(t);
+  }
   const racers = new Set<Racer<T>>();
+  /** Stops every racer still running; each is settled as lost (never billed, probe slot freed). */
+  const abandon = (): void => {
+    for (const other of racers) other.cancel.abort(new HedgeLost());
+    for (const other of racers) {
+      other.release();
+      input.settled(other.target, other.st, other.started, { lost: true });
+    }
+    racers.clear();
+  };
   let used = 1;
   let winner: Racer<T> | undefined;
 
@@ -118,25 +133,27 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     racer.release();
     if (next.ok) {
       input.settled(racer.target, racer.st, racer.started, { ok: true });
-      for (const other of racers) other.cancel.abort(new HedgeLost());
-      for (const other of racers) {
-        other.release();
-        input.settled(other.target, other.st, other.started, { lost: true });
-      }
+      abandon();
       return { kind: 'won', value: next.value, target: racer.target };
     }
     if (next.err instanceof HedgeLost || (winner && winner !== racer && racer.cancel.aborted)) {
       input.settled(racer.target, racer.st, racer.started, { lost: true });
       continue;
     }
-    if (ctx.signal.aborted) throw next.err;
+    if (ctx.signal.aborted) {
+      abandon();
+      throw next.err;
+    }
     const failure = toFailure(next.err);
     input.failures.push(failure);
     attempts.push(failedAttempt(racer.target, failure, racer.started));
     input.settled(racer.target, racer.st, racer.started, { ok: false, failure });
-    if (winner === racer) return { kind: 'committed_failure', failure, target: racer.target };
+    if (winner === racer) {
+      abandon();
+      return { kind: 'committed_failure', failure, target: racer.target };
+    }
     if (failure.disposition === 'fatal') {
-      for (const other of racers) other.cancel.abort(new HedgeLost());
+      abandon();
       return { kind: 'failed', used, stop: true };
     }
   }
