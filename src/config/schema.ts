@@ -116,7 +116,7 @@ const HedgeSchema = z.strictObject({
     })
     .optional(),
   max_hedges: z.number().int().min(1).max(3).optional(),
-  /** Hedges at most this share of the route's requests (plus a burst of one). */
+  /** Hedges at most this share of the route's requests over time (bursts of up to ROUTE_HEDGE_BURST). */
   budget_ratio: z.number().gt(0).max(1).optional(),
 });
 

@@ -12,11 +12,11 @@ export interface AttemptRecord {
   message?: string;
 }
 
-export function failedAttempt(target: Target, f: Failure, startedAt: number): AttemptRecord {
+export function failedAttempt(target: Target, f: Failure, startedAt: number, now: number): AttemptRecord {
   const rec: AttemptRecord = {
     target: describeTarget(target),
     outcome: f.reason,
-    duration_ms: Math.round(performance.now() - startedAt),
+    duration_ms: Math.round(now - startedAt),
     message: f.message,
   };
   if (f.status !== undefined) rec.status = f.status;

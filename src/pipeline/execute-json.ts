@@ -1,5 +1,5 @@
 import type { Target } from '../config/types.js';
-import { failure, UpstreamFailure } from '../providers/failure.js';
+import { applySharedRules, failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamRequest } from '../providers/types.js';
 import { readErrorBody } from '../transport/client.js';
@@ -25,7 +25,7 @@ async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: Provi
   const res = await ctx.transport.send(target.provider, req, { signal });
   if (res.status >= 400) {
     const body = await readErrorBody(res.body);
-    throw new UpstreamFailure(adapter.classifyError(res.status, body, res.headers));
+    throw new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
   }
   let body: unknown;
   try {

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
 import { describeTarget, type HedgeConfig, type Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
-import { failure, UpstreamFailure } from '../providers/failure.js';
+import { applySharedRules, failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
 import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
@@ -144,7 +144,7 @@ class StreamAttempt {
       const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
       if (res.status >= 400) {
         const body = await readErrorBody(res.body);
-        throw new UpstreamFailure(adapter.classifyError(res.status, body, res.headers));
+        throw new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
       }
       await this.consume(adapter, res);
     } finally {

@@ -34,8 +34,8 @@ export type RaceResult<T> =
   | { kind: 'won'; value: T; target: Target }
   /** The winner failed after its content reached the client: nothing else may be tried. */
   | { kind: 'committed_failure'; failure: Failure; target: Target }
-  /** Every racer failed; `used` candidates were tried; `stop` when one failure was fatal. */
-  | { kind: 'failed'; used: number; stop: boolean };
+  /** Every racer failed; `tried` are the targets raced; `stop` when one failure was fatal. */
+  | { kind: 'failed'; tried: ReadonlySet<Target>; stop: boolean };
 
 interface Racer<T> {
   target: Target;
@@ -72,6 +72,7 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     spares.push(t);
   }
   const racers = new Set<Racer<T>>();
+  const tried = new Set<Target>();
   /** Stops every racer still running; each is settled as lost (never billed, probe slot freed). */
   const abandon = (): void => {
     for (const other of racers) other.cancel.abort(new HedgeLost());
@@ -101,6 +102,7 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
       (err: unknown) => ({ racer, ok: false as const, err }),
     );
     racers.add(racer);
+    tried.add(target);
   };
 
   launch(primary);
@@ -146,7 +148,9 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     }
     const failure = toFailure(next.err);
     input.failures.push(failure);
-    attempts.push(failedAttempt(racer.target, failure, racer.started));
+    attempts.push(failedAttempt(racer.target, failure, racer.started, ctx.now()));
+    // A racer that was told when to come back stays out of rotation until then, as in the walk.
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0) racer.st.coolOffUntil = Math.max(racer.st.coolOffUntil, ctx.now() + failure.retryAfterMs);
     input.settled(racer.target, racer.st, racer.started, { ok: false, failure });
     if (winner === racer) {
       abandon();
@@ -154,8 +158,8 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     }
     if (failure.disposition === 'fatal') {
       abandon();
-      return { kind: 'failed', used, stop: true };
+      return { kind: 'failed', tried, stop: true };
     }
   }
-  return { kind: 'failed', used, stop: false };
+  return { kind: 'failed', tried, stop: false };
 }

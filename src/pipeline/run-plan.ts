@@ -111,7 +111,6 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
 
   const { targets, forced } = available(ctx, plan, ctx.now());
   let candidates = targets;
-  let from = 0;
 
   if (hooks.hedge?.idempotent && candidates.length > 1) {
     const race = await raceHedged({
@@ -130,10 +129,11 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
     if (race.kind === 'won') return { value: race.value, target: race.target, attempts };
     if (race.kind === 'committed_failure') throw new CommittedFailure(race.failure, race.target, attempts);
     if (race.stop) throw finalError(failures, attempts);
-    from = race.used;
+    // The walk goes on with the targets the race did not try (hedges skip same-provider targets).
+    candidates = candidates.filter((t) => !race.tried.has(t));
   }
 
-  for (let i = from; i < candidates.length; i++) {
+  for (let i = 0; i < candidates.length; i++) {
     const target = candidates[i]!;
     const st = ctx.targets.get(target);
     st.retryBudget.onRequest(ctx.now());
@@ -153,7 +153,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
         }
         const f = toFailure(err);
         failures.push(f);
-        attempts.push(failedAttempt(target, f, started));
+        attempts.push(failedAttempt(target, f, started, ctx.now()));
         settle(target, st, started, { ok: false, failure: f });
         if (committed()) throw new CommittedFailure(f, target, attempts);
         const now = ctx.now();
@@ -166,9 +166,10 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
           backoff: ctx.policy.backoff,
           remainingMs: ctx.deadlineAt - now,
           rng: ctx.rng,
+          budgetAllows: st.retryBudget.canRetry(now),
           // A breaker this failure (or a concurrent request) just opened will not admit the retry:
           // waiting for it would only delay the next target.
-          budgetAllows: st.retryBudget.canRetry(now) && st.breaker.state(now) !== 'open',
+          breakerOpen: st.breaker.state(now) === 'open',
         });
         if (decision.action === 'stop') throw finalError(failures, attempts);
         if (decision.action === 'fallback') {

@@ -142,6 +142,18 @@ export function parseGoDuration(s: string): number | undefined {
   return matched.length > 0 && matched === s.trim() ? total : undefined;
 }
 
+/**
+ * Rules every wire format shares, applied after the adapter classified a response, so no adapter's
+ * own refinement can lose them. A refused prefill (final assistant turn) is not the request's
+ * fault: another target may accept it.
+ */
+export function applySharedRules(f: Failure): Failure {
+  if ((f.status === 400 || f.status === 422) && PREFILL_PATTERNS.test(f.message)) {
+    return { ...f, reason: 'bad_request', disposition: 'fallback', upstreamCode: PREFILL_UNSUPPORTED };
+  }
+  return f;
+}
+
 /** Message text of an upstream error body in any of the providers' shapes. */
 export function upstreamMessage(body: unknown, fallback: string): string {
   if (typeof body === 'string') return body.slice(0, 500) || fallback;
@@ -178,9 +190,6 @@ export function classifyHttpFailure(status: number, body: unknown, headers: Head
   const haystack = `${code ?? ''} ${message}`;
   if ((status === 400 || status === 413 || status === 422) && CONTEXT_PATTERNS.test(haystack)) reason = 'context_length_exceeded';
   else if (status === 400 && FILTER_PATTERNS.test(haystack)) reason = 'content_filtered';
-  else if ((status === 400 || status === 422) && PREFILL_PATTERNS.test(message)) {
-    return failure('bad_request', message, { status, upstreamCode: PREFILL_UNSUPPORTED, disposition: 'fallback', phase });
-  }
   const retryAfterMs = parseRetryAfter(headers);
   return failure(reason, message, { status, upstreamCode: code, retryAfterMs, phase });
 }

@@ -100,6 +100,7 @@ describe('limits', () => {
 
   it('retry budget spent → fallback', () => {
     expect(decide(input(fail('server_error'), { budgetAllows: false }))).toEqual({ action: 'fallback', reason: 'budget_exhausted' });
+    expect(decide(input(fail('server_error'), { breakerOpen: true }))).toEqual({ action: 'fallback', reason: 'breaker_open' });
   });
 
   it('backoff grows with the retries already made on the target and uses the given config', () => {

@@ -95,6 +95,8 @@ export interface RetryInput {
   maxWaitFraction?: number;
   /** The target's retry budget allows one more retry (RetryBudget.canRetry). */
   budgetAllows: boolean;
+  /** The target's breaker is open (maybe opened by this very failure): it would not admit a retry. */
+  breakerOpen?: boolean;
 }
 
 /** Why the decision was taken, for headers, logs and metrics. */
@@ -103,6 +105,7 @@ export type FallbackWhy =
   /** The table or the disposition rules out the same target. */
   | 'not_retryable'
   | 'retries_exhausted'
+  | 'breaker_open'
   | 'budget_exhausted'
   /** The wait (backoff or Retry-After) does not fit in the deadline left. */
   | 'wait_exceeds_deadline';
@@ -147,6 +150,7 @@ export function decide(input: RetryInput): Decision {
   const phaseAllows = rule.phases === undefined || rule.phases.includes(f.phase);
   if (f.disposition !== 'retry' || rule.sameTarget === 'never' || !phaseAllows) return fallback('not_retryable');
   if (input.retriesOnTarget >= maxRetries) return fallback('retries_exhausted');
+  if (input.breakerOpen === true) return fallback('breaker_open');
   if (!input.budgetAllows) return fallback('budget_exhausted');
 
   const retryNumber = input.retriesOnTarget + 1;

@@ -4,6 +4,12 @@ import { HedgeBudget } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
 import { RetryBudget } from './retry-budget.js';
 
+/**
+ * Hedges a route may send back to back. Slow requests come in clusters (a provider's bad second):
+ * a burst of 10 lets a cluster be hedged while budget_ratio still caps the long-run extra load.
+ */
+export const ROUTE_HEDGE_BURST = 10;
+
 /** What the gateway remembers about one target (provider + model) across requests. */
 export interface TargetState {
   readonly key: string;
@@ -56,9 +62,7 @@ export class TargetStates {
   hedgeBudget(route: string, ratio: number): HedgeBudget {
     let b = this.hedgeBudgets.get(route);
     if (!b) {
-      // Slow requests come in clusters (a provider's bad second); a burst of 10 lets a cluster be
-      // hedged while the ratio still caps the long-run extra load.
-      b = new HedgeBudget({ ratio, burst: 10 });
+      b = new HedgeBudget({ ratio, burst: ROUTE_HEDGE_BURST });
       this.hedgeBudgets.set(route, b);
     }
     return b;

@@ -74,3 +74,36 @@ describe('hedging', () => {
     expect(stack.sandbox.attempts().filter((a) => a.format === 'gemini' && a.model === 'gemini-2.5-flash').length).toBe(1); // only the first test's hedge
   });
 });
+
+describe('after a race where every racer failed', () => {
+  it('the walk goes on with the targets the race did not try', async () => {
+    const s = await startStack({
+      providers: {
+        'sb-openai': { sandbox: true, format: 'openai', timeouts: { first_byte_ms: 300 } },
+        'sb-gemini': { sandbox: true, format: 'gemini' },
+      },
+      models: {
+        // Primary silent (first-byte timeout); the hedge skips the second OpenAI target and goes
+        // to Gemini, which fails; the walk must then try the skipped target, not Gemini again.
+        race: {
+          targets: ['sb-openai/no-response@w1', 'sb-openai/gpt-4o-mini', 'sb-gemini/error-503@w1'],
+          hedge: { delay_ms: 50, budget_ratio: 1 },
+        },
+      },
+    });
+    try {
+      const res = await request(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'race', messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const body = await res.body.text();
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-switchyard-model']).toBe('gpt-4o-mini');
+      expect(JSON.parse(body).model).toBe('gpt-4o-mini');
+      expect(s.sandbox.attempts().filter((a) => a.model === 'error-503@w1')).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { resolveTargetRef } from '../../config/targets.js';
 import type { Target } from '../../config/types.js';
 import type { DecodeContext, StreamItem } from '../types.js';
 import { openaiAdapter } from './adapter.js';
+import { applySharedRules, failure } from '../failure.js';
 
 const config = compile(
   {
@@ -131,8 +132,18 @@ describe('openai adapter: errors', () => {
 });
 
 describe('prefill refusals in any wire format', () => {
-  it('are recognised by the shared classifier and left for another target', () => {
-    const f = openaiAdapter.classifyError(400, { error: { message: 'This model does not support assistant message prefill. The conversation must end with a user message.', type: 'invalid_request_error' } }, {});
+  it('are recognised by the shared rules and left for another target', () => {
+    const f = applySharedRules(openaiAdapter.classifyError(400, { error: { message: 'This model does not support assistant message prefill. The conversation must end with a user message.', type: 'invalid_request_error' } }, {}));
     expect(f).toMatchObject({ reason: 'bad_request', disposition: 'fallback', upstreamCode: 'prefill_unsupported' });
+  });
+});
+
+describe('shared rules after any adapter', () => {
+  it('turn a prefill refusal a format-specific classifier called fatal into a fallback', () => {
+    const fatal = failure('bad_request', 'ValidationException: A conversation must end with a user message. Try again with a conversation that ends with a user message.', { status: 400, upstreamCode: 'ValidationException' });
+    expect(fatal.disposition).toBe('fatal');
+    expect(applySharedRules(fatal)).toMatchObject({ disposition: 'fallback', upstreamCode: 'prefill_unsupported' });
+    const other = failure('bad_request', "Invalid value for 'temperature'", { status: 400 });
+    expect(applySharedRules(other)).toBe(other);
   });
 });
