@@ -358,11 +358,12 @@ async function prefillAnthropic(s: BenchStack): Promise<RowResult[]> {
 async function prefillOpenai(s: BenchStack): Promise<RowResult[]> {
   const r = await chat(s.url, 'c-prefill-openai', { messages: PREFILL });
   const sb = sandboxAttempts(s, 'c16');
-  const fellOver = r.status === 200 && provider(r) === 'sb-gemini';
-  const res = row('fallback rejects prefill (OpenAI)', 'the same refusal in OpenAI wire format moves on to the 3rd target', r, sb, []);
-  res.verdict = fellOver ? 'PASS' : 'not built';
-  if (!fellOver) res.notes.unshift('only the Anthropic adapter recognises a prefill refusal; in OpenAI wire format it is a fatal 400');
-  return [res];
+  return [
+    row('fallback rejects prefill (OpenAI)', 'the same refusal in OpenAI wire format moves on to the 3rd target', r, sb, [
+      ['status 200', r.status === 200],
+      ['provider sb-gemini', provider(r) === 'sb-gemini'],
+    ]),
+  ];
 }
 
 /**
