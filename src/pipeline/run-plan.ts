@@ -87,25 +87,26 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
   /** Bookkeeping every finished attempt shares: breaker, latency, attempt list, events. */
   const settle = (target: Target, st: TargetState, started: number, result: { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true }): void => {
     const now = ctx.now();
-    const base = { target: st.key, provider: target.provider.name, durationMs: now - started, stream };
+    const durationMs = now - started;
+    const provider = target.provider.name;
     if ('ok' in result && result.ok) {
       st.breaker.record('success', now, ctx.rng);
-      const firstToken = (hooks.firstContentAt?.() ?? now) - started;
-      st.firstToken.add(firstToken, now);
-      attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(now - started) });
-      ctx.events.emit('attempt', { ...base, outcome: 'ok', status: 200, firstTokenMs: firstToken });
+      const firstTokenMs = (hooks.firstContentAt?.() ?? now) - started;
+      st.firstToken.add(firstTokenMs, now);
+      attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(durationMs) });
+      ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
     } else if ('failure' in result) {
       const f = result.failure;
       st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
-      ctx.events.emit('attempt', { ...base, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}) });
+      ctx.events.emit('attempt', { target: st.key, provider, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}), durationMs, stream });
     } else {
       const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';
       // A hedge's loser took at least this long: keep it in the latency record, or the record
       // would only ever see the fast answers and the adaptive hedge delay would keep shrinking.
-      if (outcome === 'hedge_lost') st.firstToken.add(now - started, now);
+      if (outcome === 'hedge_lost') st.firstToken.add(durationMs, now);
       st.breaker.record('ignored', now, ctx.rng);
-      attempts.push({ target: st.key, outcome, duration_ms: Math.round(now - started) });
-      ctx.events.emit('attempt', { ...base, outcome });
+      attempts.push({ target: st.key, outcome, duration_ms: Math.round(durationMs) });
+      ctx.events.emit('attempt', { target: st.key, provider, outcome, durationMs, stream });
     }
   };
 

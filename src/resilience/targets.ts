@@ -34,6 +34,7 @@ export interface TargetSnapshot {
  */
 export class TargetStates {
   private readonly states = new Map<string, TargetState>();
+  private readonly byObject = new WeakMap<Target, TargetState>();
   private readonly hedgeBudgets = new Map<string, HedgeBudget>();
 
   constructor(
@@ -42,6 +43,10 @@ export class TargetStates {
   ) {}
 
   get(target: Target): TargetState {
+    // Configured targets are frozen objects that live as long as the config: look them up by
+    // identity first. A `provider/model` a client named directly is a new object each request.
+    const known = this.byObject.get(target);
+    if (known) return known;
     const key = describeTarget(target);
     let st = this.states.get(key);
     if (!st) {
@@ -55,6 +60,7 @@ export class TargetStates {
       };
       this.states.set(key, st);
     }
+    this.byObject.set(target, st);
     return st;
   }
 

@@ -155,17 +155,26 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
 
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
+  // Label values are bounded (declared targets, routes, outcomes), so each combination's child is
+  // resolved once and kept: prom-client would otherwise hash a label object on every observation.
+  const requestsBy = children((v) => requests.labels(...v));
+  const requestDurationBy = children((v) => requestDuration.labels(...v));
+  const attemptsBy = children((v) => attempts.labels(...v));
+  const attemptDurationBy = children((v) => attemptDuration.labels(...v));
+  const firstTokenBy = children((v) => firstToken.labels(...v));
+
+  // Label order follows each metric's labelNames.
   events.on('request', (e) => {
     const stream = bool(e.stream);
-    requests.inc({ route: e.route, stream, status: String(e.status), code: e.code ?? '' });
-    requestDuration.observe({ route: e.route, stream }, e.durationMs / 1000);
+    requestsBy(e.route, stream, String(e.status), e.code ?? '').inc();
+    requestDurationBy(e.route, stream).observe(e.durationMs / 1000);
   });
   events.on('attempt', (e) => {
     const target = label(e.target);
     const provider = providerLabel(e.provider);
-    attempts.inc({ target, provider, outcome: e.outcome });
-    attemptDuration.observe({ provider, outcome: e.outcome }, e.durationMs / 1000);
-    if (e.outcome === 'ok' && e.firstTokenMs !== undefined) firstToken.observe({ target, stream: bool(e.stream) }, e.firstTokenMs / 1000);
+    attemptsBy(target, provider, e.outcome).inc();
+    attemptDurationBy(provider, e.outcome).observe(e.durationMs / 1000);
+    if (e.outcome === 'ok' && e.firstTokenMs !== undefined) firstTokenBy(target, bool(e.stream)).observe(e.firstTokenMs / 1000);
   });
   events.on('retry', (e) => retries.inc({ target: label(e.target), reason: e.reason }));
   events.on('fallback', (e) => fallbacks.inc({ target: label(e.from), reason: e.reason }));
@@ -175,5 +184,19 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
+  };
+}
+
+/** A per-combination cache of metric children, keyed by the label values in labelNames order. */
+function children<C>(make: (values: string[]) => C): (...values: string[]) => C {
+  const cache = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0001');
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = make(values);
+      cache.set(key, child);
+    }
+    return child;
   };
 }
