@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { postChat } from '../helpers/chat.js';
 
 let stack: Stack;
 let client: OpenAI;
@@ -22,14 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function rawStream(model: string): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
-  const res = await request(`${stack.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'tell me a story' }] }),
-  });
-  return { status: res.statusCode, text: await res.body.text(), headers: res.headers };
-}
+const rawStream = (model: string) => postChat(stack.url, model, { stream: true, content: 'tell me a story' });
 
 describe('failover across targets', () => {
   it('a failing primary is retried, then falls over to the next target, and the headers say so', async () => {

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { postChat } from '../helpers/chat.js';
 
 let stack: Stack;
 const hedges: { primary: string; hedge: string; delayMs: number }[] = [];
@@ -19,15 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function chat(model: string, stream: boolean, headers: Record<string, string> = {}) {
-  const t0 = performance.now();
-  const res = await request(`${stack.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hedge me' }] }),
-  });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text(), ms: performance.now() - t0 };
-}
+const chat = (model: string, stream: boolean, headers: Record<string, string> = {}) => postChat(stack.url, model, { stream, headers });
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 

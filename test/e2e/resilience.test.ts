@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { postChat } from '../helpers/chat.js';
 
 let stack: Stack;
 
@@ -19,16 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function chat(model: string, opts: { stream?: boolean; headers?: Record<string, string> } = {}) {
-  const t0 = performance.now();
-  const res = await request(`${stack.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...opts.headers },
-    body: JSON.stringify({ model, stream: opts.stream ?? false, messages: [{ role: 'user', content: 'hello' }] }),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - t0 };
-}
+const chat = (model: string, opts: { stream?: boolean; headers?: Record<string, string> } = {}) => postChat(stack.url, model, opts);
 
 describe('retries and failover decisions', () => {
   it('429 with Retry-After that fits the deadline: waits what it asked, then the same target answers', async () => {

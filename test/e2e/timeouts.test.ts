@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { postChat } from '../helpers/chat.js';
 
 let stack: Stack;
 
@@ -24,16 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function chat(model: string, stream: boolean, headers: Record<string, string> = {}) {
-  const t0 = performance.now();
-  const res = await request(`${stack.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello' }] }),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - t0 };
-}
+const chat = (model: string, stream: boolean, headers: Record<string, string> = {}) => postChat(stack.url, model, { stream, headers });
 
 describe('timeouts', () => {
   it('a provider that never answers is cut off at the first-byte timeout and the next target answers', async () => {
