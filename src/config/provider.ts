@@ -215,6 +215,15 @@ export function compileProvider(name: string, raw: RawProvider, ctx: CompileCont
     models: frozenMap([]),
     sandbox: raw.sandbox === true,
     maxConnections: raw.max_connections ?? DEFAULT_MAX_CONNECTIONS,
+    ...(raw.concurrency
+      ? {
+          concurrency: Object.freeze({
+            maxInFlight: raw.concurrency.max_in_flight,
+            queueSize: raw.concurrency.queue_size ?? 0,
+            queueTimeoutMs: raw.concurrency.queue_timeout_ms ?? 1000,
+          }),
+        }
+      : {}),
   };
   if (endpoint.apiVersion !== undefined) provider.apiVersion = endpoint.apiVersion;
   if (endpoint.region !== undefined) provider.region = endpoint.region;

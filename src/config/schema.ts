@@ -100,6 +100,14 @@ const ProviderSchema = z.strictObject({
   compliance: z.array(z.enum(COMPLIANCE_TAGS)).optional(),
   timeouts: TimeoutsSchema.optional(),
   max_connections: positiveInt.optional(),
+  /** Per target of this provider: requests in flight, and how many may wait for a slot. */
+  concurrency: z
+    .strictObject({
+      max_in_flight: positiveInt,
+      queue_size: z.number().int().min(0).max(100_000).optional(),
+      queue_timeout_ms: positiveInt.optional(),
+    })
+    .optional(),
   // `gpt-4o:` with nothing after it is a natural way to declare a model with no details.
   models: z.record(z.string().min(1), ModelSchema.nullable()).optional(),
 });

@@ -64,6 +64,8 @@ export interface ProviderConfig {
   sandbox: boolean;
   /** Maximum keep-alive connections to this provider's origin. */
   maxConnections: number;
+  /** Per-target in-flight cap with a bounded queue; absent = no cap. */
+  concurrency?: { maxInFlight: number; queueSize: number; queueTimeoutMs: number };
 }
 
 export interface Target {

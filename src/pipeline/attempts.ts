@@ -76,7 +76,10 @@ export function finalError(failures: readonly Failure[], attempts: AttemptRecord
   }
   const code = CODE_OF[best.reason];
   const headers: Record<string, string> = {};
-  if (best.reason === 'rate_limited' && best.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(best.retryAfterMs / 1000));
+  // 429, and 503 from an overloaded or full target, say when to come back if anyone said.
+  if ((best.reason === 'rate_limited' || best.reason === 'overloaded') && best.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.ceil(best.retryAfterMs / 1000));
+  }
   const n = attempts.length;
   const where = best.status !== undefined ? `HTTP ${best.status}` : best.reason;
   const message =

@@ -89,7 +89,12 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     const st = ctx.targets.get(target);
     st.retryBudget.onRequest(ctx.now());
     st.breaker.allow(ctx.now()); // takes a half-open probe slot; availability was checked by the planner
-    const { cancel, release } = ctx.signal.child();
+    const { cancel, release: releaseSignal } = ctx.signal.child();
+    // The racer's in-flight slot (taken by the caller) goes back with its cancellation.
+    const release = (): void => {
+      releaseSignal();
+      st.limiter?.release();
+    };
     const racer = { target, st, cancel, release, started: ctx.now() } as Racer<T>;
     const claim = (): boolean => {
       if (winner && winner !== racer) return false;
@@ -105,6 +110,8 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     tried.add(target);
   };
 
+  // Races take in-flight slots without queueing: a full target is not worth racing.
+  if (!(ctx.targets.get(primary).limiter?.tryAcquire() ?? true)) return { kind: 'failed', tried, stop: false };
   launch(primary);
   let hedges = 0;
   const delay = hedgeDelay(policyOf(hedge), ctx.targets.get(primary).firstToken, ctx.now());
@@ -116,16 +123,19 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     const next = await Promise.race([...[...racers].map((r) => r.promise), ...(tick ? [tick] : [])]);
     clearTimeout(timer);
     if (next === 'hedge') {
-      if (!winner && budget.tryAcquire(ctx.now())) {
-        const target = spares[hedges]!;
+      const target = spares[hedges]!;
+      const limiter = ctx.targets.get(target).limiter;
+      const slotFree = !limiter || limiter.active < limiter.options.maxInFlight;
+      if (!winner && slotFree && budget.tryAcquire(ctx.now())) {
+        limiter?.tryAcquire();
         hedges++;
         used++;
         ctx.events.emit('hedge', { primary: ctx.targets.get(primary).key, hedge: ctx.targets.get(target).key, delayMs: delay });
         launch(target);
         wait = delay;
       } else {
-        // No budget now: look again soon. The requests still waiting then are the slowest ones,
-        // which is where a hedge buys the most.
+        // No budget or no free slot now: look again soon. The requests still waiting then are the
+        // slowest ones, which is where a hedge buys the most.
         wait = Math.max(10, Math.round(delay / 4));
       }
       continue;

@@ -1,5 +1,5 @@
 import type { HedgeConfig, Target } from '../config/types.js';
-import type { Failure, FailureReason } from '../providers/failure.js';
+import { failure, type Failure, type FailureReason } from '../providers/failure.js';
 import { decide } from '../resilience/retry-policy.js';
 import type { TargetState } from '../resilience/targets.js';
 import { failedAttempt, finalError, toFailure, type AttemptRecord } from './attempts.js';
@@ -143,8 +143,22 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
       // Not admitted: half-open with its probe slots taken, or opened by this request's own
       // failures. An open target is tried only as the forced pick of an all-unavailable plan.
       if (!st.breaker.allow(started) && !(forced && retries === 0 && st.breaker.state(started) === 'open')) break;
+      // A target at its in-flight cap: wait in its queue, or move on when the queue is full or slow.
+      if (st.limiter && !(await st.limiter.acquire((fn) => ctx.signal.onAbort(fn)))) {
+        if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
+        const f = atCapacity(st);
+        failures.push(f);
+        attempts.push(failedAttempt(target, f, started, ctx.now()));
+        if (i + 1 < candidates.length) ctx.events.emit('fallback', { from: st.key, reason: 'at_capacity' });
+        break;
+      }
       try {
-        const value = await attempt(target, attempts, ctx.signal, claimAlways);
+        let value: T;
+        try {
+          value = await attempt(target, attempts, ctx.signal, claimAlways);
+        } finally {
+          st.limiter?.release(); // held for the attempt only, never across a retry's wait
+        }
         settle(target, st, started, { ok: true });
         return { value, target, attempts };
       } catch (err) {
@@ -187,6 +201,17 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
     }
   }
   throw finalError(failures, attempts);
+}
+
+/** The failure a full target gives: local, so it never counts against the breaker. */
+function atCapacity(st: TargetState): Failure {
+  const l = st.limiter!;
+  const queue = l.options.queueSize > 0 ? ` and its queue (${l.options.queueSize}) is full or was slower than ${l.options.queueTimeoutMs} ms` : '';
+  return failure('overloaded', `${st.key} is at its limit of ${l.options.maxInFlight} requests in flight${queue}`, {
+    phase: 'connect',
+    disposition: 'fallback',
+    retryAfterMs: Math.max(1000, l.options.queueTimeoutMs),
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import { describeTarget, type ResilienceConfig, type Target } from '../config/ty
 import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './breaker.js';
 import { HedgeBudget } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
+import { InFlightLimiter } from './limiter.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -15,6 +16,8 @@ export interface TargetState {
   readonly key: string;
   readonly breaker: CircuitBreaker;
   readonly retryBudget: RetryBudget;
+  /** The provider's per-target in-flight cap, when it has one. */
+  readonly limiter: InFlightLimiter | undefined;
   /** Recent time to first token (streams) or to the answer (non-stream), for adaptive hedging. */
   readonly firstToken: LatencyEstimator;
   /** Monotonic ms until which the target stays out of rotation, from a Retry-After it sent. */
@@ -23,6 +26,7 @@ export interface TargetState {
 
 export interface TargetSnapshot {
   target: string;
+  in_flight?: { active: number; waiting: number; max: number };
   breaker: BreakerSnapshot;
   retry_budget: number;
   cooling_off_ms: number;
@@ -56,6 +60,7 @@ export class TargetStates {
         breaker: new CircuitBreaker(this.settings.breaker, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
         retryBudget: new RetryBudget(this.settings.retryBudget),
         firstToken: new LatencyEstimator(),
+        limiter: target.provider.concurrency ? new InFlightLimiter(target.provider.concurrency) : undefined,
         coolOffUntil: 0,
       };
       this.states.set(key, st);
@@ -88,6 +93,7 @@ export class TargetStates {
       breaker: st.breaker.snapshot(now),
       retry_budget: Math.round(st.retryBudget.balance(now) * 100) / 100,
       cooling_off_ms: Math.max(0, Math.round(st.coolOffUntil - now)),
+      ...(st.limiter ? { in_flight: { active: st.limiter.active, waiting: st.limiter.waiting, max: st.limiter.options.maxInFlight } } : {}),
     }));
   }
 }

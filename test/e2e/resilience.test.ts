@@ -132,3 +132,56 @@ describe('resilience settings from the config', () => {
     }
   });
 });
+
+describe('per-target in-flight limits', () => {
+  it('a full target queues, overflows to the next candidate, and hands its slot to the waiter', async () => {
+    const s = await startStack({
+      providers: {
+        'sb-openai': { sandbox: true, format: 'openai', concurrency: { max_in_flight: 1, queue_size: 1, queue_timeout_ms: 5000 } },
+        'sb-gemini': { sandbox: true, format: 'gemini' },
+      },
+      models: {
+        // slow-first-token: each answer takes ~3 s, so the single slot stays taken.
+        capped: { targets: ['sb-openai/slow-first-token@q1', 'sb-gemini/gemini-2.5-flash'] },
+        alone: { targets: ['sb-openai/slow-first-token@q2'] },
+      },
+    });
+    try {
+      const first = postChat(s.url, 'capped'); // takes the slot
+      await new Promise((r) => setTimeout(r, 100));
+      const queued = postChat(s.url, 'capped'); // waits in the queue (size 1)
+      await new Promise((r) => setTimeout(r, 100));
+      const admin = (await (await request(`${s.url}/admin/targets`)).body.json()) as { targets: { target: string; in_flight?: { active: number; waiting: number } }[] };
+      expect(admin.targets.find((t) => t.target === 'sb-openai/slow-first-token@q1')?.in_flight).toEqual({ active: 1, waiting: 1, max: 1 });
+      const overflow = await postChat(s.url, 'capped'); // queue full: straight to the fallback
+      expect(overflow.status).toBe(200);
+      expect(overflow.headers['x-switchyard-provider']).toBe('sb-gemini');
+      expect(overflow.headers['x-switchyard-fallback']).toBe('sb-openai/slow-first-token@q1:overloaded -> sb-gemini/gemini-2.5-flash');
+      const other = await postChat(s.url, 'alone'); // another target of the same provider has its own slot
+      expect(other.status).toBe(200);
+      expect((await first).headers['x-switchyard-provider']).toBe('sb-openai');
+      expect((await queued).headers['x-switchyard-provider']).toBe('sb-openai'); // got the slot when the first finished
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a full target with no queue and no other candidate: 503 upstream_overloaded with Retry-After', async () => {
+    const s = await startStack({
+      providers: { 'sb-openai': { sandbox: true, format: 'openai', concurrency: { max_in_flight: 1 } } },
+      models: { alone: { targets: ['sb-openai/slow-first-token@q3'] } },
+    });
+    try {
+      const first = postChat(s.url, 'alone');
+      await new Promise((r) => setTimeout(r, 100));
+      const refused = await postChat(s.url, 'alone');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(JSON.parse(refused.text).error.code).toBe('upstream_overloaded');
+      expect(JSON.parse(refused.text).error.message).toMatch(/limit of 1 requests in flight/);
+      expect((await first).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
