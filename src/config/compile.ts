@@ -84,6 +84,7 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
   const backoff = { baseMs: r.backoff?.base_ms ?? DEFAULT_BACKOFF.baseMs, maxMs: r.backoff?.max_ms ?? DEFAULT_BACKOFF.maxMs };
   if (backoff.baseMs > backoff.maxMs) ctx.error(['resilience', 'backoff', 'base_ms'], `must not exceed max_ms (${backoff.maxMs})`);
   return Object.freeze({
+    health: Object.freeze({ enabled: r.health?.enabled ?? true, intervalMs: r.health?.interval_ms ?? 15_000 }),
     maxAttempts: r.max_attempts ?? RETRY_DEFAULTS.maxAttempts,
     maxRetriesPerTarget: r.max_retries_per_target ?? RETRY_DEFAULTS.maxRetriesPerTarget,
     backoff: Object.freeze(backoff),

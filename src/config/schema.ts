@@ -48,6 +48,8 @@ const ServerSchema = z.strictObject({
 });
 
 const ResilienceSchema = z.strictObject({
+  /** Active probes of targets whose breaker is open. */
+  health: z.strictObject({ enabled: z.boolean().optional(), interval_ms: positiveInt.optional() }).optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
   max_retries_per_target: z.number().int().min(0).max(10).optional(),
   backoff: z.strictObject({ base_ms: positiveInt.optional(), max_ms: positiveInt.optional() }).optional(),

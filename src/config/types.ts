@@ -103,6 +103,8 @@ export interface ServerConfig {
 
 /** How the executor treats failures; every field has a default (docs/config.md). */
 export interface ResilienceConfig {
+  /** Every intervalMs (jittered), each target whose breaker is open gets one minimal request. */
+  health: { enabled: boolean; intervalMs: number };
   /** Attempts per request over all targets, retries and hedges included. */
   maxAttempts: number;
   maxRetriesPerTarget: number;

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
+import { HealthProber } from '../pipeline/health.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { TargetStates } from '../resilience/targets.js';
 import { EventBus } from '../telemetry/events.js';
@@ -76,6 +77,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     log('warn', 'breaker_transition', { target, from, to });
     events.emit('breaker', { target, from, to });
   });
+  const prober = new HealthProber(config.resilience.health, targets, transport, now, rng, (event, fields) => log('info', event, fields));
   const metrics = createMetrics(events, { config, targets: () => targets.snapshot(now()), ...(opts.processMetrics === false ? { processMetrics: false } : {}) });
   let ready = false;
 
@@ -203,6 +205,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
         server.listen(port, host, () => {
           server.off('error', reject);
           ready = true;
+          prober.start();
           resolve(server.address() as AddressInfo);
         });
       });
@@ -210,6 +213,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     async close(graceMs = 10_000) {
       ready = false;
       closing = true;
+      prober.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);

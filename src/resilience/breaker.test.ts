@@ -371,3 +371,19 @@ describe('pickEarliest', () => {
     expect(pickEarliest([], 0)).toBeUndefined();
   });
 });
+
+describe('probeSucceeded', () => {
+  it('ends an open period early into half-open; does nothing when closed', async () => {
+    const { CircuitBreaker } = await import('./breaker.js');
+    const transitions: string[] = [];
+    const b = new CircuitBreaker({ consecutiveFailures: 2, cooldownMs: 30_000, jitter: 0 }, (from, to, now) => transitions.push(`${from}->${to}@${now}`));
+    b.probeSucceeded(0);
+    expect(b.state(0)).toBe('closed');
+    b.record('failure', 10, () => 0.5);
+    b.record('failure', 20, () => 0.5);
+    expect(b.state(1000)).toBe('open');
+    b.probeSucceeded(1000);
+    expect(b.state(1000)).toBe('half_open');
+    expect(transitions).toEqual(['closed->open@20', 'open->half_open@1000']);
+  });
+});

@@ -127,6 +127,17 @@ export class CircuitBreaker {
     // lengthen a cooldown that has already been decided.
   }
 
+  /**
+   * An active health probe found the target answering: end the open period now. The breaker goes
+   * half-open, so real traffic still has to confirm the recovery before it closes.
+   */
+  probeSucceeded(now: number): void {
+    this.advance(now);
+    if (this.current !== 'open') return;
+    this.reopenAt = now;
+    this.advance(now);
+  }
+
   /** When the current open period ends, or undefined when the breaker is not open. */
   opensUntil(now: number): number | undefined {
     this.advance(now);

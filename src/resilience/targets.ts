@@ -14,6 +14,8 @@ export const ROUTE_HEDGE_BURST = 10;
 /** What the gateway remembers about one target (provider + model) across requests. */
 export interface TargetState {
   readonly key: string;
+  /** The target as first seen, for active health probes. */
+  readonly target: Target;
   readonly breaker: CircuitBreaker;
   readonly retryBudget: RetryBudget;
   /** The provider's per-target in-flight cap, when it has one. */
@@ -57,6 +59,7 @@ export class TargetStates {
       const listener = this.onTransition;
       st = {
         key,
+        target,
         breaker: new CircuitBreaker(this.settings.breaker, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
         retryBudget: new RetryBudget(this.settings.retryBudget),
         firstToken: new LatencyEstimator(),
@@ -67,6 +70,11 @@ export class TargetStates {
     }
     this.byObject.set(target, st);
     return st;
+  }
+
+  /** Targets whose breaker is open now: the ones worth probing. */
+  open(now: number): TargetState[] {
+    return [...this.states.values()].filter((st) => st.breaker.state(now) === 'open');
   }
 
   /** The hedge budget of one public model (route): hedges stay within `ratio` of its requests. */

@@ -185,3 +185,29 @@ describe('per-target in-flight limits', () => {
     }
   });
 });
+
+describe('active health probes', () => {
+  it('a primary that recovers takes traffic again within one probe interval, long before its cooldown', async () => {
+    const { parseScenarioFile } = await import('../../src/sandbox/index.js');
+    const s = await startStack(
+      {
+        resilience: { breaker: { consecutive_failures: 2, cooldown_ms: 60_000, max_cooldown_ms: 60_000 }, health: { interval_ms: 200 } },
+        models: { m: { targets: ['sb-openai/flaky', 'sb-gemini/gemini-2.5-flash'] } },
+      },
+      parseScenarioFile({ models: { flaky: { outage: { start_after_ms: 0, duration_ms: 700 } } } }, 'test'),
+    );
+    try {
+      const during = await postChat(s.url, 'm');
+      expect(during.headers['x-switchyard-provider']).toBe('sb-gemini'); // the outage opened the primary's breaker
+      const skipped = await postChat(s.url, 'm');
+      expect(skipped.headers['x-switchyard-attempts']).toBe('1'); // open: not asked
+      await new Promise((r) => setTimeout(r, 1300)); // outage over at 0.7 s; probes every ~0.2 s
+      const after = await postChat(s.url, 'm');
+      expect(after.headers['x-switchyard-provider']).toBe('sb-openai');
+      expect(s.logs.some((l) => l.event === 'health_probe' && l.fields.ok === false)).toBe(true); // probed during the outage
+      expect(s.logs.some((l) => l.event === 'health_probe' && l.fields.ok === true)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});

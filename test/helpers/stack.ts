@@ -1,6 +1,6 @@
 import { compile } from '../../src/config/compile.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { startSandbox, type SandboxServer, type ScenarioFile } from '../../src/sandbox/index.js';
 
 export interface Stack {
   /** Gateway base URL, e.g. http://127.0.0.1:PORT */
@@ -24,8 +24,9 @@ export const SANDBOX_PROVIDERS = {
  */
 export async function startStack(
   raw: { server?: Record<string, unknown>; resilience?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {},
+  scenarios?: ScenarioFile,
 ): Promise<Stack> {
-  const sandbox = await startSandbox({ port: 0, seed: 1 });
+  const sandbox = await startSandbox({ port: 0, seed: 1, ...(scenarios ? { scenarios } : {}) });
   const config = compile(
     {
       providers: raw.providers ?? SANDBOX_PROVIDERS,
