@@ -6,7 +6,7 @@ import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
 import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
-import type { AttemptRecord } from './attempts.js';
+import { failedAttempt, toFailure, type AttemptRecord } from './attempts.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
 import { HedgeLost } from './hedge-race.js';
@@ -94,6 +94,7 @@ export async function executeStream(
     );
   } catch (err) {
     if (err instanceof CommittedFailure) {
+      if (winner && (await continueElsewhere(ctx, plan, req, sink, winner, err))) return;
       // Content already reached the client: it must not look like a complete answer.
       const message = `stream from ${describeTarget(err.target)} failed after content was sent: ${err.failure.message}`;
       ctx.outcome.inBandError = 'stream_interrupted';
@@ -110,8 +111,53 @@ export async function executeStream(
   }
 }
 
+/**
+ * A stream cut after its first content may go on elsewhere: the next target that declares `prefill`
+ * support gets the conversation plus the partial answer as an assistant message, and its
+ * continuation is stitched onto what the client already has (same chunk id, no second role).
+ * Never after a tool call (a half-sent call cannot be resumed), and never at the cost of the real
+ * failure: when the continuation fails or is refused, the caller reports the original error.
+ */
+async function continueElsewhere(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink, cut: StreamAttempt, err: CommittedFailure): Promise<boolean> {
+  if (cut.sawTools || cut.text === '' || (req.n ?? 1) > 1) return false;
+  const failed = describeTarget(err.target);
+  const next = plan.find((t) => t !== err.target && describeTarget(t) !== failed && t.model.capabilities.has('prefill'));
+  if (!next || ctx.signal.aborted) return false;
+  const request: ChatRequest = { ...req, messages: [...req.messages, { role: 'assistant', content: cut.text }] };
+  const stitched: StreamSink = {
+    open: () => {}, // the client's stream is already open
+    chunk: (chunk) => {
+      if (cut.chunkId !== undefined) chunk.id = cut.chunkId;
+      for (const c of chunk.choices) delete c.delta.role;
+      return sink.chunk(chunk); // changed, so never the upstream's raw text
+    },
+    batch: (phase) => sink.batch?.(phase),
+    end: (usage) => sink.end(usage),
+    fail: () => {},
+  };
+  const started = ctx.now();
+  const attempt = new StreamAttempt(ctx, next, request, stitched, err.attempts, ctx.signal, () => true);
+  try {
+    await attempt.execute();
+    err.attempts.push({ target: describeTarget(next), outcome: 'ok', status: 200, duration_ms: Math.round(ctx.now() - started) });
+    ctx.log('stream_continued', { from: failed, to: describeTarget(next), prefill_chars: cut.text.length });
+    return true;
+  } catch (e) {
+    if (attempt.finishedOk()) return true;
+    const f = toFailure(e);
+    err.attempts.push(failedAttempt(next, f, started, ctx.now()));
+    ctx.log('stream_continuation_failed', { from: failed, to: describeTarget(next), error: f.message });
+    return false;
+  }
+}
+
 class StreamAttempt {
   committed = false;
+  /** What the client has been sent so far: the text, and whether any tool call was started. */
+  text = '';
+  sawTools = false;
+  /** The first chunk's id: a continuation keeps it, so the client sees one answer. */
+  chunkId: string | undefined;
   /** ctx.now() when the first content was released to the client. */
   firstContentAt: number | undefined;
   private finished = false;
@@ -132,6 +178,11 @@ class StreamAttempt {
     private readonly claim: () => boolean,
   ) {
     this.includeUsage = req.stream_options?.include_usage === true;
+  }
+
+  /** The answer completed (a late upstream error after that changes nothing). */
+  finishedOk(): boolean {
+    return this.finished;
   }
 
   async execute(): Promise<void> {
@@ -216,6 +267,10 @@ class StreamAttempt {
 
   private onChunk(chunk: ChatChunk, raw: string | undefined): void | Promise<void> {
     if (chunk.usage) this.usage = chunk.usage;
+    this.chunkId ??= chunk.id;
+    const delta = chunk.choices[0]?.delta;
+    if (delta?.content) this.text += delta.content;
+    if (delta?.tool_calls?.length) this.sawTools = true;
     for (const c of chunk.choices) if (c.finish_reason) this.finishSeen = true;
     if (chunk.choices.length === 0) {
       // A usage-only chunk ends an OpenAI stream: with finish_reason seen, the answer is complete.
