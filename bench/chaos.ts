@@ -56,7 +56,11 @@ const PROVIDERS = {
   'sb-anthropic': {
     sandbox: true,
     format: 'anthropic',
-    models: { 'claude-large@c13': { context_window: 200_000 } },
+    models: {
+      'claude-large@c13': { context_window: 200_000 },
+      // Declares that it can continue a cut answer from a prefill.
+      'claude-cont@c9': { capabilities: ['chat', 'streaming', 'prefill'] },
+    },
   },
   'sb-gemini': {
     sandbox: true,
@@ -78,6 +82,7 @@ const MODELS = {
   'c-no-response': { targets: ['sb-fb/no-response@c6', gem('c6')] },
   'c-slow-first': { targets: ['sb-idle-anthropic/slow-first-token@c7', gem('c7')] },
   'c-cut': { targets: ['sb-openai/cut-after-5@c8', gem('c8')] },
+  'c-cut-cont': { targets: ['sb-openai/cut-after-5@c9', 'sb-anthropic/claude-cont@c9'] },
   'c-stall': { targets: ['sb-idle-openai/stall@c10', gem('c10')] },
   'c-malformed': { targets: ['sb-openai/malformed-chunk@c11'] },
   'c-no-done': { targets: ['sb-openai/no-done@c12'] },
@@ -254,19 +259,15 @@ async function streamCut(s: BenchStack): Promise<RowResult[]> {
     ['no [DONE]', st?.done === false],
     ['no stop/length finish_reason', st?.finishReason !== 'stop' && st?.finishReason !== 'length'],
   ]);
-  // Continuing the answer on the fallback (the partial text sent as an assistant prefill) would
-  // show as a complete stream with a fallback attempt in the sandbox log.
-  const continued = st?.done === true && st.error === null && sbCount(sb, 'gemini-2.5-flash') > 0;
-  const cont: RowResult = {
-    scenario: '  ↳ continue on fallback (prefill)',
-    client: today.client,
-    provider: today.provider,
-    attempts: today.attempts,
-    ms: r.ms,
-    verdict: continued ? 'PASS' : 'not built',
-    expect: 'resume the cut answer on the fallback with the partial text as prefill',
-    notes: [continued ? 'answer completed on the fallback' : `fallback attempts after the cut: ${sbCount(sb, 'gemini-2.5-flash')}; the client keeps ${st?.text.split(/\s+/).filter(Boolean).length ?? 0} words and an error`],
-  };
+  // With a fallback that declares prefill support, the cut answer goes on there: one complete stream.
+  const rc = await chat(s.url, 'c-cut-cont', { stream: true, messages: [{ role: 'user', content: 'tell me a story' }] });
+  const sbc = sandboxAttempts(s, 'c9');
+  const sc = rc.stream;
+  const cont = row('  ↳ continue on fallback (prefill)', 'the cut answer goes on on a prefill-capable fallback: one complete stream', rc, sbc, [
+    ['complete stream, [DONE]', sc?.done === true && sc.error === null],
+    ['the cut text and the continuation both reached the client', (sc?.text.includes('Sandbox (openai/cut-after-5@c9)') ?? false) && (sc?.text.includes('Sandbox (anthropic/claude-cont@c9)') ?? false)],
+    ['the fallback was asked once', sbCount(sbc, 'claude-cont') === 1],
+  ]);
   return [today, cont];
 }
 
