@@ -69,4 +69,3 @@ export function interpolate(template: string, env: Env): Interpolated {
   return { value, missing, referenced, malformed };
 }
 
-export const ENV_NAME_PATTERN = new RegExp(`^${NAME}$`);

@@ -1,6 +1,5 @@
-import type { Target } from '../config/types.js';
-import { GatewayError } from '../errors.js';
 import type { ResilienceConfig } from '../config/types.js';
+import { GatewayError } from '../errors.js';
 import type { TargetStates } from '../resilience/targets.js';
 import type { EventBus } from '../telemetry/events.js';
 import type { Transport } from '../transport/client.js';
@@ -52,4 +51,3 @@ export function abortError(signal: Cancellation, attempts: unknown[]): GatewayEr
   return new GatewayError('client_closed', 'client closed the connection', { attempts });
 }
 
-export type { Target };

@@ -1,8 +1,8 @@
 import type { Target } from '../config/types.js';
-import { applySharedRules, failure, UpstreamFailure } from '../providers/failure.js';
+import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamRequest } from '../providers/types.js';
-import { readErrorBody } from '../transport/client.js';
+import { responseFailure } from '../transport/client.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
 import type { HedgeConfig } from '../config/types.js';
@@ -24,8 +24,7 @@ async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: Provi
   const req = op.build(adapter, target);
   const res = await ctx.transport.send(target.provider, req, { signal });
   if (res.status >= 400) {
-    const body = await readErrorBody(res.body);
-    throw new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
+    throw await responseFailure(adapter, res);
   }
   let body: unknown;
   try {

@@ -1,10 +1,10 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
 import { describeTarget, type HedgeConfig, type Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
-import { applySharedRules, failure, UpstreamFailure } from '../providers/failure.js';
+import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
-import { readErrorBody, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
+import { responseFailure, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
 import { failedAttempt, toFailure, type AttemptRecord } from './attempts.js';
 import type { Cancellation } from './cancel.js';
@@ -194,8 +194,7 @@ class StreamAttempt {
     try {
       const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
       if (res.status >= 400) {
-        const body = await readErrorBody(res.body);
-        throw new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
+        throw await responseFailure(adapter, res);
       }
       await this.consume(adapter, res);
     } finally {

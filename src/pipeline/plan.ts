@@ -6,10 +6,6 @@ import { GatewayError, invalid } from '../errors.js';
  * The ordered candidates for one request: the public model's targets (or the single `provider/model`
  * the client named), then the request's own `fallbacks`. Duplicates keep their first place.
  */
-export function resolvePlan(config: GatewayConfig, model: string, fallbacks?: readonly string[]): Target[] {
-  return resolveRoute(config, model, fallbacks).targets;
-}
-
 /** The plan with the route's own settings: a public model may hedge; a direct `provider/model` does not. */
 export function resolveRoute(config: GatewayConfig, model: string, fallbacks?: readonly string[]): { targets: Target[]; hedge?: HedgeConfig } {
   const targets: Target[] = [];

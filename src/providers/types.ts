@@ -1,4 +1,4 @@
-import type { ChatChunk, ChatRequest, ChatResponse, FinishReason, Usage } from '../api/chat.js';
+import type { ChatChunk, ChatRequest, ChatResponse } from '../api/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
 import type { Target } from '../config/types.js';
 import type { Failure } from './failure.js';
@@ -72,4 +72,3 @@ export interface ProviderAdapter {
   parseEmbeddingsResponse?(body: unknown, req: EmbeddingsRequest, target: Target): EmbeddingsResponse;
 }
 
-export type { FinishReason, Usage };

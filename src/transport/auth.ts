@@ -5,27 +5,22 @@ import type { UpstreamRequest } from '../providers/types.js';
 let sigv4: Promise<typeof import('./sigv4.js')> | undefined;
 
 /**
- * Adds the provider's credentials to an upstream request. Adapters build requests without secrets;
- * this is the one place a key is attached, so nothing upstream of it can leak one.
+ * The request's headers with the provider's credentials added. Adapters build requests without
+ * secrets; this is the one place a key is attached, so nothing upstream of it can leak one. Only
+ * SigV4 signing is asynchronous; key-based auth stays synchronous on the hot path.
  */
-export async function withAuth(req: UpstreamRequest, auth: ProviderAuth): Promise<Record<string, string>> {
+export function authHeaders(req: UpstreamRequest, auth: ProviderAuth): Record<string, string> | Promise<Record<string, string>> {
   switch (auth.type) {
     case 'none':
       return req.headers;
     case 'bearer':
-      return { ...req.headers, authorization: `Bearer ${auth.key}` };
+      req.headers.authorization = `Bearer ${auth.key}`;
+      return req.headers;
     case 'header':
-      return { ...req.headers, [auth.name]: auth.key };
+      req.headers[auth.name] = auth.key;
+      return req.headers;
     case 'sigv4':
       sigv4 ??= import('./sigv4.js');
-      return (await sigv4).signSigV4(req, auth);
+      return sigv4.then((m) => m.signSigV4(req, auth));
   }
-}
-
-/** Synchronous path for the common case; `undefined` when signing (async) is required. */
-export function withAuthSync(req: UpstreamRequest, auth: ProviderAuth): Record<string, string> | undefined {
-  if (auth.type === 'sigv4') return undefined;
-  if (auth.type === 'none') return req.headers;
-  req.headers[auth.type === 'bearer' ? 'authorization' : auth.name] = auth.type === 'bearer' ? `Bearer ${auth.key}` : auth.key;
-  return req.headers;
 }

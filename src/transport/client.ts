@@ -1,9 +1,9 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
-import { failure, UpstreamFailure, type Failure, type FailurePhase } from '../providers/failure.js';
-import type { UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
+import { applySharedRules, failure, UpstreamFailure, type Failure, type FailurePhase } from '../providers/failure.js';
+import type { ProviderAdapter, UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
 import type { Cancellation } from '../pipeline/cancel.js';
-import { withAuth, withAuthSync } from './auth.js';
+import { authHeaders } from './auth.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -44,7 +44,8 @@ export class Transport {
   }
 
   async send(provider: ProviderConfig, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
-    const headers = withAuthSync(req, provider.auth) ?? (await withAuth(req, provider.auth));
+    const signed = authHeaders(req, provider.auth);
+    const headers = signed instanceof Promise ? await signed : signed;
     const url = splitUrl(req.url);
     const timeouts = provider.timeouts;
     try {
@@ -86,6 +87,15 @@ function splitUrl(href: string): { origin: string; path: string } {
     urlCache.set(href, hit);
   }
   return hit;
+}
+
+/**
+ * A non-2xx response as a classified failure: the adapter's classification, then the rules every
+ * wire format shares.
+ */
+export async function responseFailure(adapter: ProviderAdapter, res: UpstreamResponse): Promise<UpstreamFailure> {
+  const body = await readErrorBody(res.body);
+  return new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
 }
 
 /** Reads an error body (bounded) and parses it as JSON when it is JSON. */

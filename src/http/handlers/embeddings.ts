@@ -2,7 +2,7 @@ import { validateEmbeddingsRequest } from '../../api/validate.js';
 import { describeTarget } from '../../config/types.js';
 import { GatewayError } from '../../errors.js';
 import { executeJson } from '../../pipeline/execute-json.js';
-import { resolvePlan } from '../../pipeline/plan.js';
+import { resolveRoute } from '../../pipeline/plan.js';
 import { adapterFor } from '../../providers/registry.js';
 import { parseJson, readBody } from '../body.js';
 import { routingHeaders, sendJson } from '../respond.js';
@@ -10,7 +10,7 @@ import type { RequestScope } from '../server.js';
 
 export async function handleEmbeddings(scope: RequestScope): Promise<void> {
   const request = validateEmbeddingsRequest(parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes)));
-  const all = resolvePlan(scope.config, request.model, request.fallbacks);
+  const all = resolveRoute(scope.config, request.model, request.fallbacks).targets;
   // Only wire formats with an embeddings endpoint can take part.
   const plan = all.filter((t) => adapterFor(t.provider.format).buildEmbeddingsRequest !== undefined);
   if (plan.length === 0) {
