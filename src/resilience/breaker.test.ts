@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, DEFAULT_BREAKER, pickEarliest, type BreakerConfig, type BreakerOutcome, type BreakerState } from './breaker.js';
+import { createRng } from '../sandbox/rng.js';
 
 /** rng at the middle of [0, 1): jitter factor exactly 1, so cooldowns are the bare schedule. */
 const MID = (): number => 0.5;
 
-/** Small deterministic PRNG (mulberry32) for the property-style jitter test. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The sandbox's seeded PRNG (mulberry32), for the property-style jitter test. */
+const seeded = createRng;
 
 function feed(b: CircuitBreaker, outcomes: BreakerOutcome[], now: number, rng: () => number = MID): void {
   for (const o of outcomes) b.record(o, now, rng);
