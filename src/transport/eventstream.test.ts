@@ -18,16 +18,6 @@ function eventFrame(type: string, payload: unknown): Uint8Array {
   });
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 const frames = [
   eventFrame('messageStart', { role: 'assistant' }),
   eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Grüße 👋' } }),
@@ -53,13 +43,13 @@ const expected: StreamEvent[] = [
 describe('EventStreamDecoder', () => {
   it('decodes several messages arriving in one chunk', () => {
     const d = new EventStreamDecoder();
-    expect(d.push(concat(frames))).toEqual(expected);
+    expect(d.push(Buffer.concat(frames))).toEqual(expected);
     expect(d.bufferedBytes).toBe(0);
     expect(() => d.end()).not.toThrow();
   });
 
   it('decodes the same events when the body is split at every byte boundary', () => {
-    const all = concat(frames);
+    const all = Buffer.concat(frames);
     for (let cut = 1; cut < all.byteLength; cut++) {
       const d = new EventStreamDecoder();
       const got = [...d.push(all.subarray(0, cut)), ...d.push(all.subarray(cut))];
@@ -68,7 +58,7 @@ describe('EventStreamDecoder', () => {
   });
 
   it('decodes a body fed one byte at a time', () => {
-    const all = concat(frames);
+    const all = Buffer.concat(frames);
     const d = new EventStreamDecoder();
     const got: StreamEvent[] = [];
     for (let i = 0; i < all.byteLength; i++) got.push(...d.push(all.subarray(i, i + 1)));
@@ -78,7 +68,7 @@ describe('EventStreamDecoder', () => {
   it('skips message types it does not know', () => {
     const d = new EventStreamDecoder();
     const odd = codec.encode({ headers: { ':message-type': str('future-thing') }, body: new Uint8Array([1, 2]) });
-    expect(d.push(concat([odd, frames[0]!]))).toEqual([expected[0]]);
+    expect(d.push(Buffer.concat([odd, frames[0]!]))).toEqual([expected[0]]);
   });
 
   it('throws a clear stream failure on a payload CRC mismatch', () => {

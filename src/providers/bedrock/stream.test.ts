@@ -47,16 +47,6 @@ function exception(type: string, message: string): Uint8Array {
   });
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 const target = { provider: { name: 'aws' }, model: { id: 'anthropic.claude-3-haiku-20240307-v1:0' } } as unknown as Target;
 const ctx = (request: Partial<ChatRequest> = {}): DecodeContext => ({ request: { model: 'm', messages: [], ...request }, target, requestId: 'req_s', created: 1_700_000_001 });
 
@@ -78,7 +68,7 @@ function run(bytes: Uint8Array, sizes: number[], c: DecodeContext = ctx()): Stre
 
 const chunks = (items: StreamItem[]): ChatChunk[] => items.flatMap((i) => (i.kind === 'chunk' ? [i.chunk] : []));
 
-const fullStream = concat([
+const fullStream = Buffer.concat([
   ev('messageStart', { role: 'assistant', p: 'abcd' }),
   ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hello' }, p: 'abcdefghijk' }),
   ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: ', world' } }),
@@ -125,7 +115,7 @@ describe('ConverseStream decoding', () => {
   });
 
   it('reports in-stream exceptions as classified failures', () => {
-    const bytes = concat([
+    const bytes = Buffer.concat([
       ev('messageStart', { role: 'assistant' }),
       ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } }),
       exception('throttlingException', 'Too many tokens, please wait before trying again.'),
@@ -157,17 +147,17 @@ describe('ConverseStream decoding', () => {
   });
 
   it('ends with done on messageStop when metadata never comes, and not at all without messageStop', () => {
-    const noMeta = concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } }), ev('messageStop', { stopReason: 'max_tokens' })]);
+    const noMeta = Buffer.concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } }), ev('messageStop', { stopReason: 'max_tokens' })]);
     const items = run(noMeta, [7]);
     expect(chunks(items).at(-1)?.choices[0]?.finish_reason).toBe('length');
     expect(items.at(-1)).toEqual({ kind: 'done' });
     expect(items.filter((i) => i.kind === 'done')).toHaveLength(1);
-    const cut = concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } })]);
+    const cut = Buffer.concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } })]);
     expect(run(cut, [7]).some((i) => i.kind === 'done')).toBe(false);
   });
 
   it('puts usage after the finish chunk even when metadata arrives first', () => {
-    const bytes = concat([
+    const bytes = Buffer.concat([
       ev('messageStart', { role: 'assistant' }),
       ev('metadata', { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } }),
       ev('messageStop', { stopReason: 'end_turn' }),
@@ -189,7 +179,7 @@ describe('ConverseStream decoding', () => {
 
 describe('JSON mode over ConverseStream', () => {
   const jsonTool = (fragments: string[]) =>
-    concat([
+    Buffer.concat([
       ev('messageStart', { role: 'assistant' }),
       ev('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 't', name: 'json' } } }),
       ...fragments.map((input) => ev('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input } } })),
