@@ -18,8 +18,13 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError('internal_error', 'Internal error in the gateway; the request id in x-switchyard-request-id finds it in the log');
 }
 
-/** Headers that say which target answered and how; `attempts` are the others (failed, retried, hedges that lost). */
-export function routingHeaders(base: Headers, target: Target, attempts: readonly AttemptRecord[]): Headers {
+/**
+ * Headers that say which target answered and how. `attempts` may include the answering attempt's
+ * own `ok` record or not (a stream opens before it exists); the others are failed, retried or
+ * hedges that lost.
+ */
+export function routingHeaders(base: Headers, target: Target, all: readonly AttemptRecord[]): Headers {
+  const attempts = all.filter((a) => a.outcome !== 'ok');
   base['x-switchyard-provider'] = target.provider.name;
   base['x-switchyard-model'] = target.model.id;
   base['x-switchyard-attempts'] = String(attempts.length + 1);

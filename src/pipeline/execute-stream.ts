@@ -121,7 +121,7 @@ export async function executeStream(
 async function continueElsewhere(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink, cut: StreamAttempt, err: CommittedFailure): Promise<boolean> {
   if (cut.sawTools || cut.text === '' || (req.n ?? 1) > 1) return false;
   const failed = describeTarget(err.target);
-  const next = plan.find((t) => t !== err.target && describeTarget(t) !== failed && t.model.capabilities.has('prefill'));
+  const next = plan.find((t) => describeTarget(t) !== failed && t.model.capabilities.has('prefill'));
   if (!next || ctx.signal.aborted) return false;
   const request: ChatRequest = { ...req, messages: [...req.messages, { role: 'assistant', content: cut.text }] };
   const stitched: StreamSink = {

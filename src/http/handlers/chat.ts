@@ -28,7 +28,7 @@ export async function runChat(
     build: (adapter, target) => adapter.buildChatRequest(request, target, false),
     parse: (adapter, body, target) => adapter.parseChatResponse(body, { request, target, requestId: scope.exec.requestId, created }),
   }, hedge);
-  sendJson(scope.res, 200, respond(result.value), routingHeaders(scope.headers, result.target, result.attempts.filter((a) => a.outcome !== 'ok')));
+  sendJson(scope.res, 200, respond(result.value), routingHeaders(scope.headers, result.target, result.attempts));
 }
 
 export async function handleChat(scope: RequestScope): Promise<void> {

@@ -24,5 +24,5 @@ export async function handleEmbeddings(scope: RequestScope): Promise<void> {
     build: (adapter, target) => adapter.buildEmbeddingsRequest!(request, target),
     parse: (adapter, body, target) => adapter.parseEmbeddingsResponse!(body, request, target),
   });
-  sendJson(scope.res, 200, result.value, routingHeaders(scope.headers, result.target, result.attempts.filter((a) => a.outcome !== 'ok')));
+  sendJson(scope.res, 200, result.value, routingHeaders(scope.headers, result.target, result.attempts));
 }
