@@ -4,7 +4,7 @@
  * and to routes that hedge adaptively from the first target's observed time to first token.
  * Prints p50, p99 and the extra upstream requests hedging cost. Needs a build (npm run build).
  *
- *   npm run bench:tail                      # 4000 requests per route, 8 at a time
+ *   npm run bench:tail                      # 6000 requests per route, 8 at a time
  *   TAIL_REQUESTS=5000 npm run bench:tail
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 
-const REQUESTS = Math.min(9000, Number(process.env.TAIL_REQUESTS ?? 4000)); // the sandbox logs 10,000 attempts
+const REQUESTS = Math.min(9000, Number(process.env.TAIL_REQUESTS ?? 6000)); // the sandbox logs 10,000 attempts
 const CONCURRENCY = Number(process.env.TAIL_CONCURRENCY ?? 8);
 const MEDIAN_MS = 20;
 const SIGMA = Math.log(10) / 2.3263; // lognormal: p99 / p50 = exp(2.3263 * sigma) = 10
@@ -84,8 +84,8 @@ async function main(): Promise<void> {
     config,
     `providers:\n  a: { format: openai, base_url: ${sb}/openai/v1, auth: none }\n  b: { format: gemini, base_url: ${sb}/gemini, auth: none }\n` +
       `models:\n  plain: { targets: ${targets} }\n` +
-      `  hedged-p95: { targets: ${targets}, hedge: { adaptive: { quantile: 0.95, min_ms: 10, max_ms: 2000 }, budget_ratio: 0.1 } }\n` +
-      `  hedged-p90: { targets: ${targets}, hedge: { adaptive: { quantile: 0.9, min_ms: 10, max_ms: 2000 }, budget_ratio: 0.1 } }\n`,
+      `  hedged-p95: { targets: ${targets}, hedge: { adaptive: { quantile: 0.95, min_ms: 10, max_ms: 2000 }, budget_ratio: 0.15 } }\n` +
+      `  hedged-p91: { targets: ${targets}, hedge: { adaptive: { quantile: 0.91, min_ms: 10, max_ms: 2000 }, budget_ratio: 0.15 } }\n`,
   );
   const gateway = await start(['serve', '--config', config, '--port', '0'], /listening on (http:\/\/[\d.:]+)/);
   const gw = gateway.match;
@@ -94,10 +94,10 @@ async function main(): Promise<void> {
     // Warm up: JIT, pools, and the first-token estimators the adaptive routes read.
     await load(gw, 'plain', 200, dispatcher);
     await load(gw, 'hedged-p95', 100, dispatcher);
-    await load(gw, 'hedged-p90', 100, dispatcher);
+    await load(gw, 'hedged-p91', 100, dispatcher);
     console.log(`Tail latency: upstream lognormal p50 ${MEDIAN_MS} ms, p99 ${MEDIAN_MS * 10} ms; ${REQUESTS} requests per route, ${CONCURRENCY} at a time`);
     let base: number | undefined;
-    for (const model of ['plain', 'hedged-p95', 'hedged-p90']) {
+    for (const model of ['plain', 'hedged-p95', 'hedged-p91']) {
       await resetAttempts(sb);
       const lat = await load(gw, model, REQUESTS, dispatcher);
       const upstream = await upstreamAttempts(sb);
