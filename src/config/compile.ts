@@ -11,7 +11,7 @@ import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
 import { DEFAULT_BREAKER } from '../resilience/breaker.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
-import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, ServerConfig, Target } from './types.js';
+import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   host: '127.0.0.1',
@@ -19,6 +19,9 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   maxBodyBytes: 10 * 1024 * 1024,
   requestTimeoutMs: 600_000,
 });
+
+/** Primary, secondary, tertiary and emergency tiers. */
+export const DEFAULT_FALLBACK_DEPTH = 3;
 
 export interface CompileOptions {
   env: Env;
@@ -87,6 +90,7 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
     health: Object.freeze({ enabled: r.health?.enabled ?? true, intervalMs: r.health?.interval_ms ?? 15_000 }),
     maxAttempts: r.max_attempts ?? RETRY_DEFAULTS.maxAttempts,
     maxRetriesPerTarget: r.max_retries_per_target ?? RETRY_DEFAULTS.maxRetriesPerTarget,
+    maxFallbackDepth: r.max_fallback_depth ?? DEFAULT_FALLBACK_DEPTH,
     backoff: Object.freeze(backoff),
     retryBudget: Object.freeze({
       ratio: r.retry_budget?.ratio ?? RETRY_BUDGET_DEFAULTS.ratio,
@@ -112,6 +116,25 @@ function compileHedge(raw: RawHedge | undefined, path: (string | number)[], ctx:
   return Object.freeze(out);
 }
 
+/** A `provider/model` reference in a route, or undefined (with the error recorded). */
+function compileTargetRef(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ref: string, path: (string | number)[], ctx: CompileContext): Target | undefined {
+  const known = Object.keys(raw.providers);
+  const parsed = parseTargetRef(ref);
+  if (!parsed) {
+    const declaredBy = known.filter((p) => raw.providers[p]?.models?.[ref] !== undefined).map((p) => `${p}/${ref}`);
+    const hint = declaredBy.length > 0 ? ` (did you mean "${declaredBy[0]}"?)` : '';
+    ctx.error(path, `"${ref}" is not a provider/model reference${hint}; write <provider>/<model id>, e.g. openai/gpt-4o-mini`);
+    return undefined;
+  }
+  if (!known.includes(parsed.provider)) {
+    const listed = known.length > 0 ? known.join(', ') : '(none)';
+    ctx.error(path, `unknown provider "${parsed.provider}" in "${ref}"${didYouMean(parsed.provider, known)}; known providers: ${listed}`);
+    return undefined;
+  }
+  const provider = providers.get(parsed.provider);
+  return provider ? targetFor(provider, parsed.model) : undefined;
+}
+
 function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ctx: CompileContext): ReadonlyMap<string, PublicModel> {
   const known = Object.keys(raw.providers);
   const out: [string, PublicModel][] = [];
@@ -120,33 +143,37 @@ function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, Prov
     if (shadowed && known.includes(shadowed.provider)) {
       ctx.error(['models', name], `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`);
     }
-    const targets: Target[] = [];
-    const seen = new Map<string, number>();
-    model.targets.forEach((ref, index) => {
-      const path = ['models', name, 'targets', index];
-      const parsed = parseTargetRef(ref);
-      if (!parsed) {
-        const declaredBy = known.filter((p) => raw.providers[p]?.models?.[ref] !== undefined).map((p) => `${p}/${ref}`);
-        const hint = declaredBy.length > 0 ? ` (did you mean "${declaredBy[0]}"?)` : '';
-        ctx.error(path, `"${ref}" is not a provider/model reference${hint}; write <provider>/<model id>, e.g. openai/gpt-4o-mini`);
-        return;
-      }
-      if (!known.includes(parsed.provider)) {
-        const listed = known.length > 0 ? known.join(', ') : '(none)';
-        ctx.error(path, `unknown provider "${parsed.provider}" in "${ref}"${didYouMean(parsed.provider, known)}; known providers: ${listed}`);
-        return;
-      }
-      const first = seen.get(ref);
-      if (first !== undefined) {
-        ctx.error(path, `repeats "${ref}" (already targets[${first}]); each target is tried once`);
-        return;
-      }
-      seen.set(ref, index);
-      const provider = providers.get(parsed.provider);
-      if (provider) targets.push(targetFor(provider, parsed.model));
+    if ((model.targets === undefined) === (model.tiers === undefined)) {
+      ctx.error(['models', name], 'give exactly one of targets (one tier of targets) or tiers (a list of tiers tried in order)');
+      continue;
+    }
+    const lists = model.tiers ?? [model.targets!];
+    const seen = new Map<string, string>();
+    const tiers: RouteTier[] = [];
+    lists.forEach((entries, tierIndex) => {
+      const base = model.tiers ? ['models', name, 'tiers', tierIndex] : ['models', name, 'targets'];
+      const targets: Target[] = [];
+      const weights: number[] = [];
+      entries.forEach((entry, index) => {
+        const ref = typeof entry === 'string' ? entry : entry.target;
+        const path = typeof entry === 'string' ? [...base, index] : [...base, index, 'target'];
+        const target = compileTargetRef(raw, providers, ref, path, ctx);
+        if (target === undefined) return;
+        const where = path.slice(2).map((p, i) => (typeof p === 'number' ? `[${p}]` : i > 0 ? `.${p}` : p)).join('');
+        const first = seen.get(ref);
+        if (first !== undefined) {
+          ctx.error(path, `repeats "${ref}" (already ${first}); each target is tried once`);
+          return;
+        }
+        seen.set(ref, where);
+        targets.push(target);
+        weights.push(typeof entry === 'string' ? 1 : (entry.weight ?? 1));
+      });
+      tiers.push(Object.freeze({ targets: Object.freeze(targets), weights: Object.freeze(weights) }));
     });
+    const targets = Object.freeze(tiers.flatMap((t) => t.targets));
     const hedge = compileHedge(model.hedge, ['models', name, 'hedge'], ctx);
-    out.push([name, Object.freeze({ name, targets: Object.freeze(targets), ...(hedge ? { hedge } : {}) })]);
+    out.push([name, Object.freeze({ name, tiers: Object.freeze(tiers), targets, ...(hedge ? { hedge } : {}) })]);
   }
   return frozenMap(out);
 }

@@ -52,6 +52,7 @@ const ResilienceSchema = z.strictObject({
   health: z.strictObject({ enabled: z.boolean().optional(), interval_ms: positiveInt.optional() }).optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
   max_retries_per_target: z.number().int().min(0).max(10).optional(),
+  max_fallback_depth: z.number().int().min(0).max(10).optional(),
   backoff: z.strictObject({ base_ms: positiveInt.optional(), max_ms: positiveInt.optional() }).optional(),
   retry_budget: z.strictObject({ ratio: z.number().min(0).max(1).optional(), min_per_second: z.number().min(0).max(1000).optional() }).optional(),
   breaker: z
@@ -130,8 +131,17 @@ const HedgeSchema = z.strictObject({
   budget_ratio: z.number().gt(0).max(1).optional(),
 });
 
+/** A target reference, or one with a weight for strategies that spread load (canaries). */
+const TargetEntrySchema = z.union([
+  z.string(),
+  z.strictObject({ target: z.string(), weight: z.number().positive().max(1_000_000).optional() }),
+]);
+
 const PublicModelSchema = z.strictObject({
-  targets: z.array(z.string()).min(1),
+  /** One tier of targets. */
+  targets: z.array(TargetEntrySchema).min(1).optional(),
+  /** Tiers tried in order (primary, secondary, ...); each is a set of targets. */
+  tiers: z.array(z.array(TargetEntrySchema).min(1)).min(1).max(8).optional(),
   hedge: HedgeSchema.optional(),
 });
 
@@ -155,3 +165,4 @@ export type RawProvider = z.output<typeof ProviderSchema>;
 export type RawModel = z.output<typeof ModelSchema>;
 export type RawServer = z.output<typeof ServerSchema>;
 export type RawHedge = z.output<typeof HedgeSchema>;
+export type RawTargetEntry = z.output<typeof TargetEntrySchema>;

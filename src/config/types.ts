@@ -85,9 +85,18 @@ export interface HedgeConfig {
   budgetRatio: number;
 }
 
+/** A set of interchangeable targets; the route's strategy orders them per request. */
+export interface RouteTier {
+  targets: readonly Target[];
+  /** One weight per target (default 1), for strategies that spread load. */
+  weights: readonly number[];
+}
+
 export interface PublicModel {
   name: string;
-  /** Ordered candidates: the first is the primary, the rest fall back in order. */
+  /** Tried in order: the primary tier, then each fallback tier. */
+  tiers: readonly RouteTier[];
+  /** Every target of every tier, in declared order. */
   targets: readonly Target[];
   hedge?: HedgeConfig;
 }
@@ -108,6 +117,8 @@ export interface ResilienceConfig {
   /** Attempts per request over all targets, retries and hedges included. */
   maxAttempts: number;
   maxRetriesPerTarget: number;
+  /** Tiers after the primary one a request may fall back to (route tiers and request fallbacks alike). */
+  maxFallbackDepth: number;
   backoff: { baseMs: number; maxMs: number };
   retryBudget: { ratio: number; minPerSecond: number };
   breaker: {
