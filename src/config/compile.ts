@@ -9,6 +9,7 @@ import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
 import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
 import { DEFAULT_BREAKER } from '../resilience/breaker.js';
+import { OUTLIER_BUCKETS, OUTLIER_DEFAULTS } from '../resilience/outlier.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
 import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
@@ -86,8 +87,28 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
   }
   const backoff = { baseMs: r.backoff?.base_ms ?? DEFAULT_BACKOFF.baseMs, maxMs: r.backoff?.max_ms ?? DEFAULT_BACKOFF.maxMs };
   if (backoff.baseMs > backoff.maxMs) ctx.error(['resilience', 'backoff', 'base_ms'], `must not exceed max_ms (${backoff.maxMs})`);
+  const o = r.outlier ?? {};
+  const outlier = Object.freeze({
+    enabled: o.enabled ?? OUTLIER_DEFAULTS.enabled,
+    intervalMs: o.interval_ms ?? OUTLIER_DEFAULTS.intervalMs,
+    windowMs: o.window_ms ?? OUTLIER_DEFAULTS.windowMs,
+    minRequests: o.min_requests ?? OUTLIER_DEFAULTS.minRequests,
+    failureRate: o.failure_rate ?? OUTLIER_DEFAULTS.failureRate,
+    latencyFactor: o.latency_factor ?? OUTLIER_DEFAULTS.latencyFactor,
+    latencyMinMs: o.latency_min_ms ?? OUTLIER_DEFAULTS.latencyMinMs,
+    ejectionMs: o.ejection_ms ?? OUTLIER_DEFAULTS.ejectionMs,
+    maxEjectionMs: o.max_ejection_ms ?? OUTLIER_DEFAULTS.maxEjectionMs,
+    maxEjectedRatio: o.max_ejected_ratio ?? OUTLIER_DEFAULTS.maxEjectedRatio,
+  });
+  if (outlier.windowMs % OUTLIER_BUCKETS !== 0) {
+    ctx.error(['resilience', 'outlier', 'window_ms'], `must be a multiple of ${OUTLIER_BUCKETS} ms, got ${outlier.windowMs}`);
+  }
+  if (outlier.ejectionMs > outlier.maxEjectionMs) {
+    ctx.error(['resilience', 'outlier', 'ejection_ms'], `must not exceed max_ejection_ms (${outlier.maxEjectionMs})`);
+  }
   return Object.freeze({
     health: Object.freeze({ enabled: r.health?.enabled ?? true, intervalMs: r.health?.interval_ms ?? 15_000 }),
+    outlier,
     maxAttempts: r.max_attempts ?? RETRY_DEFAULTS.maxAttempts,
     maxRetriesPerTarget: r.max_retries_per_target ?? RETRY_DEFAULTS.maxRetriesPerTarget,
     maxFallbackDepth: r.max_fallback_depth ?? DEFAULT_FALLBACK_DEPTH,

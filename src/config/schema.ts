@@ -50,6 +50,21 @@ const ServerSchema = z.strictObject({
 const ResilienceSchema = z.strictObject({
   /** Active probes of targets whose breaker is open. */
   health: z.strictObject({ enabled: z.boolean().optional(), interval_ms: positiveInt.optional() }).optional(),
+  /** Passive outlier detection from live traffic. */
+  outlier: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      interval_ms: positiveInt.optional(),
+      window_ms: positiveInt.optional(),
+      min_requests: positiveInt.optional(),
+      failure_rate: z.number().gt(0).max(1).optional(),
+      latency_factor: z.number().gt(1).max(100).optional(),
+      latency_min_ms: z.number().int().min(0).optional(),
+      ejection_ms: positiveInt.optional(),
+      max_ejection_ms: positiveInt.optional(),
+      max_ejected_ratio: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
   max_retries_per_target: z.number().int().min(0).max(10).optional(),
   max_fallback_depth: z.number().int().min(0).max(10).optional(),

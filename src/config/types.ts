@@ -3,6 +3,8 @@
  * compiled (config/compile.ts) into these shapes once at start-up; the request path reads only these.
  */
 
+import type { OutlierConfig } from '../resilience/outlier.js';
+
 export type WireFormat = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
 
 export type ProviderAuth =
@@ -114,6 +116,8 @@ export interface ServerConfig {
 export interface ResilienceConfig {
   /** Every intervalMs (jittered), each target whose breaker is open gets one minimal request. */
   health: { enabled: boolean; intervalMs: number };
+  /** Passive outlier detection from live traffic (resilience/outlier.ts). */
+  outlier: OutlierConfig;
   /** Attempts per request over all targets, retries and hedges included. */
   maxAttempts: number;
   maxRetriesPerTarget: number;

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
-import { HealthProber } from '../pipeline/health.js';
+import { HealthProber, OutlierSweep } from '../pipeline/health.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { TargetStates } from '../resilience/targets.js';
 import { EventBus } from '../telemetry/events.js';
@@ -78,6 +78,10 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     events.emit('breaker', { target, from, to });
   });
   const prober = new HealthProber(config.resilience.health, targets, transport, now, rng, (event, fields) => log('info', event, fields));
+  const outliers = new OutlierSweep(config, targets, now, rng, (e) => {
+    log('warn', 'outlier_ejected', { target: e.target, reason: e.reason, detail: e.detail, duration_ms: e.durationMs });
+    events.emit('ejection', e);
+  });
   const metrics = createMetrics(events, { config, targets: () => targets.snapshot(now()), ...(opts.processMetrics === false ? { processMetrics: false } : {}) });
   let ready = false;
 
@@ -206,6 +210,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
           server.off('error', reject);
           ready = true;
           prober.start();
+          outliers.start();
           resolve(server.address() as AddressInfo);
         });
       });
@@ -214,6 +219,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
       ready = false;
       closing = true;
       prober.stop();
+      outliers.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -1,5 +1,5 @@
 import type { ChatRequest } from '../api/chat.js';
-import type { ResilienceConfig } from '../config/types.js';
+import { describeTarget, type GatewayConfig, type ResilienceConfig } from '../config/types.js';
 import { adapterFor } from '../providers/registry.js';
 import type { TargetStates } from '../resilience/targets.js';
 import type { Transport } from '../transport/client.js';
@@ -71,4 +71,58 @@ export class HealthProber {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The periodic passive outlier sweep (resilience/outlier.ts): every interval, live traffic is
+ * judged and outliers are ejected. Peers are the other targets of the same tier of a public model:
+ * the targets configured as interchangeable, which is what a comparison needs to be fair.
+ */
+export class OutlierSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly peers: ReadonlyMap<string, readonly string[]>;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly targets: TargetStates,
+    private readonly now: () => number,
+    private readonly rng: () => number,
+    private readonly onEject: (ejection: { target: string; reason: string; detail: string; durationMs: number }) => void,
+  ) {
+    this.peers = tierPeers(config);
+  }
+
+  start(): void {
+    const { enabled, intervalMs } = this.config.resilience.outlier;
+    if (!enabled || this.timer) return;
+    this.timer = setInterval(() => this.sweepOnce(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  sweepOnce(): void {
+    for (const e of this.targets.sweepOutliers(this.now(), this.rng, (key) => this.peers.get(key) ?? [])) {
+      this.onEject({ target: e.key, reason: e.reason, detail: e.detail, durationMs: e.durationMs });
+    }
+  }
+}
+
+/** For each configured target, the other targets sharing a tier with it in any public model. */
+export function tierPeers(config: GatewayConfig): Map<string, string[]> {
+  const peers = new Map<string, Set<string>>();
+  for (const model of config.models.values()) {
+    for (const tier of model.tiers) {
+      const keys = tier.targets.map(describeTarget);
+      for (const k of keys) {
+        const set = peers.get(k) ?? new Set<string>();
+        for (const other of keys) if (other !== k) set.add(other);
+        peers.set(k, set);
+      }
+    }
+  }
+  return new Map([...peers].map(([k, v]) => [k, [...v]]));
 }

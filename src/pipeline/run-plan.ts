@@ -93,17 +93,23 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
       st.breaker.record('success', now, ctx.rng);
       const firstTokenMs = (hooks.firstContentAt?.() ?? now) - started;
       st.firstToken.add(firstTokenMs, now);
+      st.outlier.record(true, firstTokenMs, now);
       attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(durationMs) });
       ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
     } else if ('failure' in result) {
       const f = result.failure;
-      st.breaker.record(COUNTS_FOR_BREAKER.has(f.reason) ? 'failure' : 'ignored', now, ctx.rng);
+      const counts = COUNTS_FOR_BREAKER.has(f.reason);
+      st.breaker.record(counts ? 'failure' : 'ignored', now, ctx.rng);
+      if (counts) st.outlier.record(false, undefined, now);
       ctx.events.emit('attempt', { target: st.key, provider, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}), durationMs, stream });
     } else {
       const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';
       // A hedge's loser took at least this long: keep it in the latency record, or the record
       // would only ever see the fast answers and the adaptive hedge delay would keep shrinking.
-      if (outcome === 'hedge_lost') st.firstToken.add(durationMs, now);
+      if (outcome === 'hedge_lost') {
+        st.firstToken.add(durationMs, now);
+        st.outlier.addLatency(durationMs, now);
+      }
       st.breaker.record('ignored', now, ctx.rng);
       attempts.push({ target: st.key, outcome, duration_ms: Math.round(durationMs) });
       ctx.events.emit('attempt', { target: st.key, provider, outcome, durationMs, stream });

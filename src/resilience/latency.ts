@@ -73,6 +73,12 @@ export class LatencyEstimator {
     return fresh[rank - 1];
   }
 
+  /** Forget every sample. */
+  reset(): void {
+    this.next = 0;
+    this.size = 0;
+  }
+
   private fresh(i: number, now: number): boolean {
     return now - this.times[i]! < this.windowMs;
   }

@@ -3,6 +3,7 @@ import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './break
 import { HedgeBudget } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
 import { InFlightLimiter } from './limiter.js';
+import { ejectionDuration, findOutliers, OutlierStats, type OutlierVerdict } from './outlier.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -24,6 +25,14 @@ export interface TargetState {
   readonly firstToken: LatencyEstimator;
   /** Monotonic ms until which the target stays out of rotation, from a Retry-After it sent. */
   coolOffUntil: number;
+  /** Recent outcomes and latencies for passive outlier detection. */
+  readonly outlier: OutlierStats;
+  /** Monotonic ms until which outlier detection keeps the target out of rotation. */
+  ejectedUntil: number;
+  /** Ejections in a row: each lasts twice as long as the one before; reset once it is judged healthy. */
+  ejections: number;
+  /** The last ejection's reason, for the admin view. */
+  ejection?: OutlierVerdict & { at: number };
 }
 
 export interface TargetSnapshot {
@@ -32,6 +41,7 @@ export interface TargetSnapshot {
   breaker: BreakerSnapshot;
   retry_budget: number;
   cooling_off_ms: number;
+  ejected?: { reason: string; detail: string; remaining_ms: number };
 }
 
 /**
@@ -65,6 +75,9 @@ export class TargetStates {
         firstToken: new LatencyEstimator(),
         limiter: target.provider.concurrency ? new InFlightLimiter(target.provider.concurrency) : undefined,
         coolOffUntil: 0,
+        outlier: new OutlierStats(this.settings.outlier),
+        ejectedUntil: 0,
+        ejections: 0,
       };
       this.states.set(key, st);
     }
@@ -87,12 +100,37 @@ export class TargetStates {
     return b;
   }
 
-  /** Out of rotation now: cooling off after a Retry-After, or its breaker is open. */
+  /** Out of rotation now: cooling off after a Retry-After, ejected as an outlier, or its breaker is open. */
   unavailableUntil(st: TargetState, now: number): number | undefined {
-    const cool = st.coolOffUntil > now ? st.coolOffUntil : undefined;
     const open = st.breaker.state(now) === 'open' ? st.breaker.opensUntil(now) : undefined;
-    if (cool === undefined) return open;
-    return open === undefined ? cool : Math.max(cool, open);
+    const until = Math.max(st.coolOffUntil, st.ejectedUntil, open ?? 0);
+    return until > now ? until : undefined;
+  }
+
+  /**
+   * Judges live traffic (outlier.ts) and ejects the outliers. `peersOf` names the targets that
+   * share a route with a target. Returns the ejections made, with how long each lasts.
+   */
+  sweepOutliers(now: number, rng: () => number, peersOf: (key: string) => readonly string[]): (OutlierVerdict & { durationMs: number })[] {
+    const config = this.settings.outlier;
+    if (!config.enabled) return [];
+    const states = [...this.states.values()];
+    const candidates = states.map((st) => ({ key: st.key, peers: peersOf(st.key), unavailable: this.unavailableUntil(st, now) !== undefined, ...st.outlier.view(now) }));
+    const verdicts = findOutliers(candidates, config);
+    const ejected = new Set(verdicts.map((v) => v.key));
+    // A target judged on enough traffic and found fine starts its ejection ladder again.
+    candidates.forEach((c, i) => {
+      if (!c.unavailable && !ejected.has(c.key) && c.requests >= config.minRequests) states[i]!.ejections = 0;
+    });
+    return verdicts.map((v) => {
+      const st = this.states.get(v.key)!;
+      st.ejections++;
+      const durationMs = ejectionDuration(st.ejections, config, rng);
+      st.ejectedUntil = now + durationMs;
+      st.ejection = { ...v, at: now };
+      st.outlier.reset();
+      return { ...v, durationMs };
+    });
   }
 
   snapshot(now: number): TargetSnapshot[] {
@@ -101,6 +139,9 @@ export class TargetStates {
       breaker: st.breaker.snapshot(now),
       retry_budget: Math.round(st.retryBudget.balance(now) * 100) / 100,
       cooling_off_ms: Math.max(0, Math.round(st.coolOffUntil - now)),
+      ...(st.ejectedUntil > now && st.ejection
+        ? { ejected: { reason: st.ejection.reason, detail: st.ejection.detail, remaining_ms: Math.round(st.ejectedUntil - now) } }
+        : {}),
       ...(st.limiter ? { in_flight: { active: st.limiter.active, waiting: st.limiter.waiting, max: st.limiter.options.maxInFlight } } : {}),
     }));
   }

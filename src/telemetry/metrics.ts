@@ -132,6 +132,12 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
     labelNames: ['target', 'from', 'to'] as const,
     registers,
   });
+  const ejections = new Counter({
+    name: 'switchyard_outlier_ejections_total',
+    help: 'Targets taken out of rotation by passive outlier detection, by reason (failure_rate, latency).',
+    labelNames: ['target', 'reason'] as const,
+    registers,
+  });
   const declared = declaredTargets(opts.config);
   new Gauge({
     name: 'switchyard_breaker_state',
@@ -180,6 +186,7 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
   events.on('fallback', (e) => fallbacks.inc({ target: label(e.from), reason: e.reason }));
   events.on('hedge', (e) => hedges.inc({ target: label(e.primary) }));
   events.on('breaker', (e) => transitions.inc({ target: label(e.target), from: e.from, to: e.to }));
+  events.on('ejection', (e) => ejections.inc({ target: label(e.target), reason: e.reason }));
 
   return {
     contentType: registry.contentType,
