@@ -7,7 +7,7 @@ import { SANDBOX_FORMATS, WIRE_FORMATS, type RawProvider } from './schema.js';
 import { lookup } from './env.js';
 import type { ProviderAuth, ProviderConfig, Timeouts, WireFormat } from './types.js';
 
-export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000 });
+export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
 export const DEFAULT_MAX_CONNECTIONS = 128;
 /** The key sandbox providers send: the sandbox checks that one is present, never its value. */
 export const SANDBOX_KEY = 'sandbox';
@@ -210,6 +210,8 @@ export function compileProvider(name: string, raw: RawProvider, ctx: CompileCont
       connectMs: t.connect_ms ?? DEFAULT_TIMEOUTS.connectMs,
       firstByteMs: t.first_byte_ms ?? DEFAULT_TIMEOUTS.firstByteMs,
       idleMs: t.idle_ms ?? DEFAULT_TIMEOUTS.idleMs,
+      // Unset, it follows first_byte_ms: both bound the wait for a provider that says nothing useful.
+      firstTokenMs: t.first_token_ms ?? t.first_byte_ms ?? DEFAULT_TIMEOUTS.firstTokenMs,
     }),
     compliance,
     models: frozenMap([]),

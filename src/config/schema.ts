@@ -87,6 +87,7 @@ const TimeoutsSchema = z.strictObject({
   connect_ms: positiveInt.optional(),
   first_byte_ms: positiveInt.optional(),
   idle_ms: positiveInt.optional(),
+  first_token_ms: positiveInt.optional(),
 });
 
 const ModelSchema = z.strictObject({

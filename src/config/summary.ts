@@ -71,7 +71,7 @@ export function describeConfig(report: CompileReport): string[] {
     const headers = Object.keys(p.headers);
     if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
     const t = p.timeouts;
-    lines.push(`    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`);
+    lines.push(`    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`);
     if (p.models.size > 0) {
       lines.push('    models:');
       for (const m of p.models.values()) lines.push(modelLine(m));

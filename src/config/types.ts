@@ -21,6 +21,8 @@ export interface Timeouts {
   firstByteMs: number;
   /** Longest silence between two body chunks. */
   idleMs: number;
+  /** Streams: from request sent to the first content (role-only chunks and pings do not count). */
+  firstTokenMs: number;
 }
 
 export type Capability = 'chat' | 'vision' | 'tools' | 'json' | 'json_schema' | 'streaming' | 'embeddings' | 'prefill';

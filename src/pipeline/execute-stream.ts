@@ -166,6 +166,7 @@ class StreamAttempt {
   private pending: { chunk: ChatChunk; raw: string | undefined }[] = [];
   private readonly includeUsage: boolean;
   private abort: Cancellation | undefined;
+  private firstTokenTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: ExecContext,
@@ -191,13 +192,29 @@ class StreamAttempt {
     // Its own cancellation, so a finished attempt can drop its upstream without ending the request.
     const { cancel, release } = this.signal.child();
     this.abort = cancel;
+    // Pings and role-only chunks keep the idle timer quiet while a provider produces nothing: this
+    // bounds the wait for real content. A timer of our own fires on time (undici's coarse timers
+    // may fire up to a second late).
+    const firstTokenMs = this.target.provider.timeouts.firstTokenMs;
+    let expired = false;
+    this.firstTokenTimer = setTimeout(() => {
+      expired = true;
+      cancel.abort(new Error('first-token timeout'));
+    }, firstTokenMs);
     try {
       const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
       if (res.status >= 400) {
         throw await responseFailure(adapter, res);
       }
       await this.consume(adapter, res);
+    } catch (err) {
+      if (expired && !this.signal.aborted && !this.committed) {
+        // A silent provider: like a first-byte timeout, not retried on the same target.
+        throw new UpstreamFailure(failure('timeout', `no content within ${firstTokenMs} ms (first-token timeout)`, { phase: 'body' }));
+      }
+      throw err;
     } finally {
+      clearTimeout(this.firstTokenTimer);
       release();
     }
   }
@@ -291,6 +308,7 @@ class StreamAttempt {
   private commit(): void | Promise<void> {
     if (!this.claim()) throw new HedgeLost();
     this.committed = true;
+    clearTimeout(this.firstTokenTimer);
     this.firstContentAt = this.ctx.now();
     this.sink.open(this.target, this.attempts);
     const held = this.pending;

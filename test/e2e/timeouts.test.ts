@@ -12,6 +12,8 @@ beforeAll(async () => {
       'sb-openai': { sandbox: true, format: 'openai', ...fast },
       'sb-anthropic': { sandbox: true, format: 'anthropic', ...fast },
       'sb-gemini': { sandbox: true, format: 'gemini' },
+      // Idle and first-byte timeouts far away: only the first-token timeout can end the wait.
+      'sb-ft': { sandbox: true, format: 'anthropic', timeouts: { first_byte_ms: 5000, idle_ms: 5000, first_token_ms: 250 } },
       // Port 9 (discard) has no listener here: connections are refused at once.
       nowhere: { format: 'openai', base_url: 'http://127.0.0.1:9/v1', auth: 'none' },
     },
@@ -19,6 +21,7 @@ beforeAll(async () => {
       silent: { targets: ['sb-openai/no-response@t1', 'sb-gemini/gemini-2.5-flash'] },
       'slow-start': { targets: ['sb-anthropic/slow-first-token@t2', 'sb-gemini/gemini-2.5-flash'] },
       stalls: { targets: ['sb-openai/stall@t3', 'sb-gemini/gemini-2.5-flash'] },
+      'first-token': { targets: ['sb-ft/slow-first-token@t7', 'sb-gemini/gemini-2.5-flash'] },
       unreachable: { targets: ['nowhere/gpt-4o', 'sb-gemini/gemini-2.5-flash'] },
     },
   });
@@ -43,6 +46,16 @@ describe('timeouts', () => {
     expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
     expect(r.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(r.ms).toBeLessThan(2500); // did not wait for the 3 s first token
+  });
+
+  it('a stream with headers and pings but no content is cut at the first-token timeout, on time, and fails over', async () => {
+    const r = await chat('first-token', true);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-switchyard-provider']).toBe('sb-gemini');
+    expect(r.headers['x-switchyard-fallback']).toContain('sb-ft/slow-first-token@t7:timeout');
+    expect(r.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(r.ms).toBeGreaterThanOrEqual(240);
+    expect(r.ms).toBeLessThan(900);
   });
 
   it('a stream that stalls after content ends at the idle timeout with an in-band error and no [DONE]', async () => {

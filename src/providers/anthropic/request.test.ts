@@ -13,7 +13,7 @@ function target(over: { headers?: Record<string, string>; maxOutputTokens?: numb
     baseUrl: over.baseUrl ?? 'https://api.anthropic.com',
     auth: { type: 'header', name: 'x-api-key', key: 'sk-test' },
     headers: over.headers ?? {},
-    timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000 },
+    timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, firstTokenMs: 1000 },
     compliance: [],
     models: new Map([[model.id, model]]),
     sandbox: false,

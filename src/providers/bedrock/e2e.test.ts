@@ -153,7 +153,7 @@ describe('Bedrock adapter end to end (SigV4 + event-stream) against a fake servi
         baseUrl: `http://127.0.0.1:${port}`,
         auth: AUTH,
         headers: {},
-        timeouts: { connectMs: 2000, firstByteMs: 5000, idleMs: 5000 },
+        timeouts: { connectMs: 2000, firstByteMs: 5000, idleMs: 5000, firstTokenMs: 5000 },
         region: AUTH.region,
         compliance: [],
         models: new Map(),

@@ -21,7 +21,7 @@ function target(modelId = 'anthropic.claude-3-5-sonnet-20240620-v1:0'): Target {
       baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
       auth: { type: 'sigv4', accessKeyId: 'AKID', secretAccessKey: 'SECRET', region: 'us-east-1', service: 'bedrock' },
       headers: { 'x-extra': 'yes' },
-      timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000 },
+      timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, firstTokenMs: 1000 },
       region: 'us-east-1',
       compliance: [],
       models: new Map(),

@@ -11,7 +11,7 @@ export function geminiTarget(modelId = 'gemini-2.5-flash', headers: Record<strin
     baseUrl: 'https://generativelanguage.googleapis.com',
     auth: { type: 'header', name: 'x-goog-api-key', key: 'unused-in-tests' },
     headers,
-    timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000 },
+    timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, firstTokenMs: 1000 },
     compliance: [],
     models: new Map([[modelId, model]]),
     sandbox: false,
