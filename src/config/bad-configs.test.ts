@@ -35,13 +35,13 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
     name: 'unknown key in a model entry',
     yaml: `${OPENAI}    models:\n      gpt-4o:\n        context_windw: 128000\n`,
     expected: [
-      'providers.openai.models.gpt-4o.context_windw: unknown key "context_windw" (did you mean "context_window"?); allowed keys: deployment, context_window, max_output_tokens, input_price, output_price, cached_input_price, capabilities, region, compliance',
+      'providers.openai.models.gpt-4o.context_windw: unknown key "context_windw" (did you mean "context_window"?); allowed keys: deployment, context_window, max_output_tokens, input_price, output_price, cached_input_price, capabilities, region, compliance, quality',
     ],
   },
   {
     name: 'unknown top-level key',
     yaml: `${OPENAI}model:\n  fast:\n    targets: [openai/gpt-4o-mini]\n`,
-    expected: ['model: unknown key "model" (did you mean "models"?); allowed keys: server, resilience, providers, models'],
+    expected: ['model: unknown key "model" (did you mean "models"?); allowed keys: server, resilience, routing, providers, models'],
   },
   {
     name: 'breaker window not in whole buckets, cooldown above its cap',

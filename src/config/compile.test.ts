@@ -24,7 +24,7 @@ describe('defaults', () => {
   it('fills server, timeouts and connection defaults', () => {
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, maxBodyBytes: 10_485_760, requestTimeoutMs: 600_000 });
     const p = provider(config, 'openai');
-    expect(p.timeouts).toEqual({ connectMs: 5000, firstByteMs: 60_000, idleMs: 30_000 });
+    expect(p.timeouts).toEqual({ connectMs: 5000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
     expect(p.maxConnections).toBe(128);
     expect(p.baseUrl).toBe('https://api.openai.com/v1');
     expect(p.auth).toEqual({ type: 'bearer', key: 'sk-1' });
@@ -206,7 +206,7 @@ models:
     expect(m?.compliance).toEqual(['zdr', 'no_training']);
     expect(m?.region).toBe('us');
     expect(m?.contextWindow).toBe(200_000);
-    expect([...(p.models.get('meta-llama/llama-3-70b')?.capabilities ?? [])]).toEqual(['chat', 'streaming', 'tools', 'json', 'vision']);
+    expect([...(p.models.get('meta-llama/llama-3-70b')?.capabilities ?? [])]).toEqual(['chat', 'streaming', 'tools', 'json', 'json_schema', 'vision']);
   });
 
   it('resolves public model targets in order, sharing the provider object', () => {
@@ -235,7 +235,7 @@ describe('resolveTargetRef', () => {
   it('gives undeclared models default capabilities', () => {
     const t = resolveTargetRef(config, 'openrouter/mistralai/mixtral');
     expect(t?.model.id).toBe('mistralai/mixtral');
-    expect([...(t?.model.capabilities ?? [])].sort()).toEqual(['chat', 'json', 'streaming', 'tools', 'vision']);
+    expect([...(t?.model.capabilities ?? [])].sort()).toEqual(['chat', 'json', 'json_schema', 'streaming', 'tools', 'vision']);
   });
 
   it.each(['nope/gpt-4o', 'openrouter', 'openrouter/', '/gpt-4o', ''])('%j → undefined', (ref) => {

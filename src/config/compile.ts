@@ -4,12 +4,14 @@ import { ConfigError, issue, type ConfigIssue } from './errors.js';
 import { frozenMap } from './freeze.js';
 import { fromZodIssues } from './issues.js';
 import { compileProvider } from './provider.js';
+import { compileRouting } from './routing.js';
 import { RawConfigSchema, type RawConfig, type RawHedge } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
 import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
 import { DEFAULT_BREAKER } from '../resilience/breaker.js';
 import { OUTLIER_BUCKETS, OUTLIER_DEFAULTS } from '../resilience/outlier.js';
+import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
 import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
@@ -194,7 +196,30 @@ function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, Prov
     });
     const targets = Object.freeze(tiers.flatMap((t) => t.targets));
     const hedge = compileHedge(model.hedge, ['models', name, 'hedge'], ctx);
-    out.push([name, Object.freeze({ name, tiers: Object.freeze(tiers), targets, ...(hedge ? { hedge } : {}) })]);
+    const strategyOptions: StrategyOptions = {};
+    if (model.performance) strategyOptions.performance = { successWeight: model.performance.success_weight, latencyWeight: model.performance.latency_weight };
+    if (model.adaptive) {
+      const d = STRATEGY_DEFAULTS.adaptive;
+      const a = model.adaptive;
+      strategyOptions.adaptive = {
+        exploration: a.exploration ?? d.exploration,
+        successWeight: a.success_weight ?? d.successWeight,
+        latencyWeight: a.latency_weight ?? d.latencyWeight,
+        costWeight: a.cost_weight ?? d.costWeight,
+      };
+    }
+    out.push([
+      name,
+      Object.freeze({
+        name,
+        strategy: model.strategy ?? 'priority',
+        affinity: model.affinity ?? 'session',
+        strategyOptions: Object.freeze(strategyOptions),
+        tiers: Object.freeze(tiers),
+        targets,
+        ...(hedge ? { hedge } : {}),
+      }),
+    ]);
   }
   return frozenMap(out);
 }
@@ -227,11 +252,13 @@ export function compileWithReport(raw: unknown, opts: CompileOptions): CompileRe
   const providerMap = frozenMap(providers);
   const models = compilePublicModels(value, providerMap, ctx);
   const resilience = compileResilience(value, ctx);
+  const routing = compileRouting(value.routing, models, ctx);
   if (ctx.issues.length > 0) throw new ConfigError(opts.source, ctx.issues);
 
   const config: GatewayConfig = Object.freeze({
     server: compileServer(value),
     resilience,
+    routing,
     providers: providerMap,
     models,
     sandboxMode: opts.sandboxMode ?? opts.source === 'sandbox',

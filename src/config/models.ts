@@ -42,6 +42,7 @@ export function compileModel(id: string, raw: RawModel | null, path: readonly Pa
   if (m.max_output_tokens !== undefined) info.maxOutputTokens = m.max_output_tokens;
   const price = pricing(m, path, ctx);
   if (price) info.pricing = price;
+  if (m.quality !== undefined) info.quality = m.quality;
   const region = m.region ?? facts.region;
   if (region !== undefined) info.region = region;
   return Object.freeze(info);

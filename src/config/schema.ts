@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isSecretRef } from './env.js';
 import { PRESET_NAMES } from './presets.js';
 import { parseByteSize } from './units.js';
+import { STRATEGIES } from '../routing/strategies.js';
 
 /**
  * The YAML file's shape. Every object is strict: an unknown key is a mistake (usually a typo) and
@@ -100,6 +101,8 @@ const ModelSchema = z.strictObject({
   capabilities: z.array(z.enum(CAPABILITIES)).optional(),
   region: z.string().min(1).optional(),
   compliance: z.array(z.enum(COMPLIANCE_TAGS)).optional(),
+  /** 1 (basic) to 5 (frontier): what traffic classes' quality floors compare against. */
+  quality: z.number().int().min(1).max(5).optional(),
 });
 
 const ProviderSchema = z.strictObject({
@@ -154,6 +157,19 @@ const TargetEntrySchema = z.union([
 ]);
 
 const PublicModelSchema = z.strictObject({
+  /** How each tier's targets are ordered per request. */
+  strategy: z.enum(STRATEGIES).optional(),
+  /** Keep a session (x-switchyard-session, else the request's `user`) on the target that served it. */
+  affinity: z.enum(['session', 'none']).optional(),
+  performance: z.strictObject({ success_weight: z.number().min(0).max(1), latency_weight: z.number().min(0).max(1) }).optional(),
+  adaptive: z
+    .strictObject({
+      exploration: z.number().min(0).max(1).optional(),
+      success_weight: z.number().min(0).max(1).optional(),
+      latency_weight: z.number().min(0).max(1).optional(),
+      cost_weight: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   /** One tier of targets. */
   targets: z.array(TargetEntrySchema).min(1).optional(),
   /** Tiers tried in order (primary, secondary, ...); each is a set of targets. */
@@ -161,9 +177,43 @@ const PublicModelSchema = z.strictObject({
   hedge: HedgeSchema.optional(),
 });
 
+export const CLASS_NAME = /^[a-z0-9_-]+$/;
+
+const TrafficClassSchema = z.strictObject({
+  /** Targets below this model quality are never planned for the class. */
+  quality_floor: z.number().int().min(1).max(5).optional(),
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  max_fallback_depth: z.number().int().min(0).max(10).optional(),
+  /** false: never hedge this class's requests, whatever the route says. */
+  hedge: z.boolean().optional(),
+  deadline_ms: positiveInt.optional(),
+  /** Targets whose estimated worst-case cost for the request exceeds this (USD) are not planned. */
+  max_cost_usd: z.number().positive().optional(),
+  /** Targets whose recent p95 latency fits are tried first. */
+  latency_budget_ms: positiveInt.optional(),
+  /** A public model whose tiers are appended when the route's own are exhausted (cheaper work may fall to it). */
+  degrade_to: z.string().min(1).optional(),
+});
+
+const RuleSchema = z.strictObject({
+  when: z.string().min(1),
+  route: z.string().min(1).optional(),
+  class: z.string().min(1).optional(),
+  strategy: z.enum(STRATEGIES).optional(),
+});
+
+const RoutingSchema = z.strictObject({
+  default_class: z.string().min(1).optional(),
+  classes: z.record(z.string().regex(CLASS_NAME, { error: "is not a valid class name: use lowercase letters, digits, '_' and '-'" }), TrafficClassSchema).optional(),
+  rules: z.array(RuleSchema).max(200).optional(),
+  /** What `model: auto` means: a public model per complexity. */
+  auto: z.strictObject({ simple: z.string().min(1), medium: z.string().min(1), complex: z.string().min(1) }).optional(),
+});
+
 export const RawConfigSchema = z.strictObject({
   server: ServerSchema.optional(),
   resilience: ResilienceSchema.optional(),
+  routing: RoutingSchema.optional(),
   providers: z.record(
     z.string().regex(PROVIDER_NAME, { error: "is not a valid provider name: use lowercase letters, digits, '_' and '-'" }),
     ProviderSchema,
@@ -181,4 +231,6 @@ export type RawProvider = z.output<typeof ProviderSchema>;
 export type RawModel = z.output<typeof ModelSchema>;
 export type RawServer = z.output<typeof ServerSchema>;
 export type RawHedge = z.output<typeof HedgeSchema>;
+export type RawRouting = z.output<typeof RoutingSchema>;
+export type RawPublicModel = z.output<typeof PublicModelSchema>;
 export type RawTargetEntry = z.output<typeof TargetEntrySchema>;

@@ -7,7 +7,7 @@ import type { Capability, GatewayConfig, ModelInfo, ProviderConfig, Target } fro
  */
 
 /** What an undeclared model is assumed to support. Declaring a model makes its capabilities exact. */
-export const DEFAULT_CAPABILITIES: readonly Capability[] = ['chat', 'streaming', 'tools', 'json', 'vision'];
+export const DEFAULT_CAPABILITIES: readonly Capability[] = ['chat', 'streaming', 'tools', 'json', 'json_schema', 'vision'];
 
 export interface TargetRef {
   provider: string;

@@ -4,6 +4,8 @@
  */
 
 import type { OutlierConfig } from '../resilience/outlier.js';
+import type { CompiledCondition } from '../routing/conditions.js';
+import type { StrategyName, StrategyOptions } from '../routing/strategies.js';
 
 export type WireFormat = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
 
@@ -46,6 +48,8 @@ export interface ModelInfo {
   capabilities: ReadonlySet<Capability>;
   region?: string;
   compliance: readonly string[];
+  /** 1 (basic) to 5 (frontier), when declared. */
+  quality?: number;
 }
 
 export interface ProviderConfig {
@@ -98,6 +102,9 @@ export interface RouteTier {
 
 export interface PublicModel {
   name: string;
+  strategy: StrategyName;
+  affinity: 'session' | 'none';
+  strategyOptions: StrategyOptions;
   /** Tried in order: the primary tier, then each fallback tier. */
   tiers: readonly RouteTier[];
   /** Every target of every tier, in declared order. */
@@ -138,9 +145,42 @@ export interface ResilienceConfig {
   };
 }
 
+/** A traffic class: limits and preferences for a kind of work (critical, background, ...). */
+export interface TrafficClass {
+  name: string;
+  qualityFloor?: number;
+  maxAttempts?: number;
+  maxFallbackDepth?: number;
+  /** false turns hedging off for the class. */
+  hedge: boolean;
+  deadlineMs?: number;
+  maxCostUsd?: number;
+  latencyBudgetMs?: number;
+  /** A public model appended (after the route's tiers) as the path this class may degrade to. */
+  degradeTo?: string;
+}
+
+export interface RoutingRule {
+  /** Position in routing.rules, for explain output. */
+  index: number;
+  when: CompiledCondition;
+  route?: string;
+  class?: string;
+  strategy?: StrategyName;
+}
+
+export interface RoutingConfig {
+  classes: ReadonlyMap<string, TrafficClass>;
+  defaultClass: TrafficClass;
+  rules: readonly RoutingRule[];
+  /** Public model per complexity for `model: auto`. */
+  auto?: { simple: string; medium: string; complex: string };
+}
+
 export interface GatewayConfig {
   server: ServerConfig;
   resilience: ResilienceConfig;
+  routing: RoutingConfig;
   providers: ReadonlyMap<string, ProviderConfig>;
   models: ReadonlyMap<string, PublicModel>;
   /** Set when the gateway configured itself on sandbox providers because no credentials were found. */

@@ -31,6 +31,8 @@ export function routingHeaders(base: Headers, target: Target, all: readonly Atte
   if (attempts.length > 0) {
     base['x-switchyard-fallback'] = attempts.map((a) => `${a.target}:${a.outcome}`).join(',') + ` -> ${describeTarget(target)}`;
   }
+  const route = base['x-switchyard-route'];
+  if (route !== undefined) base['x-switchyard-route'] = `${route}; target=${describeTarget(target)}`;
   if (target.provider.sandbox) base['x-switchyard-sandbox'] = 'true';
   return base;
 }

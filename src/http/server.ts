@@ -5,6 +5,10 @@ import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
 import { HealthProber, OutlierSweep } from '../pipeline/health.js';
+import { Router } from '../pipeline/router.js';
+import { needsTokenizer } from '../routing/planner.js';
+import { loadTokenizer } from '../routing/tokens.js';
+import { handleExplain } from './handlers/explain.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { TargetStates } from '../resilience/targets.js';
 import { EventBus } from '../telemetry/events.js';
@@ -25,6 +29,9 @@ export interface RequestScope {
   exec: ExecContext;
   /** Headers every response of this request carries. */
   headers: Headers;
+  router: Router;
+  /** Brings the request's deadline forward to `ms` from its start, when that is earlier. */
+  shortenDeadline: (ms: number) => void;
 }
 
 type Handler = (scope: RequestScope) => Promise<void>;
@@ -82,6 +89,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     log('warn', 'outlier_ejected', { target: e.target, reason: e.reason, detail: e.detail, duration_ms: e.durationMs });
     events.emit('ejection', e);
   });
+  const router = new Router(config, targets, now, rng);
   const metrics = createMetrics(events, { config, targets: () => targets.snapshot(now()), ...(opts.processMetrics === false ? { processMetrics: false } : {}) });
   let ready = false;
 
@@ -90,6 +98,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     ['/v1/embeddings', { method: 'POST', handler: handleEmbeddings, errors: 'openai' }],
     ['/v1/messages', { method: 'POST', handler: handleMessages, errors: 'anthropic' }],
     ['/v1/models', { method: 'GET', handler: handleModels, errors: 'openai' }],
+    ['/v1/route/explain', { method: 'POST', handler: handleExplain, errors: 'openai' }],
     [
       '/metrics',
       {
@@ -159,7 +168,14 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
       if (req.method !== route.method) {
         throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`, { headers: { allow: route.method } });
       }
-      await route.handler({ req, res, config, exec, headers });
+      const shortenDeadline = (limit: number): void => {
+        if (startedAt + limit >= exec.deadlineAt) return;
+        clearTimeout(deadline);
+        exec.deadlineAt = startedAt + limit;
+        const left = Math.max(0, exec.deadlineAt - now());
+        deadline = setTimeout(() => cancel.abort(new DeadlineExceeded(limit)), left);
+      };
+      await route.handler({ req, res, config, exec, headers, router, shortenDeadline });
       if (!res.writableEnded && !res.destroyed) {
         // Every path ends its response; one that did not must not leave the client hanging.
         log('error', 'response_left_open', { request_id: requestId, path });
@@ -203,7 +219,9 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     server,
     config,
     events,
-    listen(port = config.server.port, host = config.server.host) {
+    async listen(port = config.server.port, host = config.server.host) {
+      // Before the first request, so context-window checks count tokens from the start.
+      if (needsTokenizer(config)) await loadTokenizer();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

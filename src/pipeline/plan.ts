@@ -1,6 +1,7 @@
 import { resolveTargetRef } from '../config/targets.js';
 import { describeTarget, type GatewayConfig, type HedgeConfig, type Target } from '../config/types.js';
-import { GatewayError, invalid } from '../errors.js';
+import { invalid } from '../errors.js';
+import { unknownModel } from '../routing/planner.js';
 
 export interface RoutePlan {
   /** Candidates in the order the executor tries them. */
@@ -48,14 +49,4 @@ export function resolveRoute(config: GatewayConfig, model: string, fallbacks?: r
     }
   });
   return plan;
-}
-
-function unknownModel(config: GatewayConfig, model: string): GatewayError {
-  const known = [...config.models.keys()];
-  const providers = [...config.providers.keys()];
-  const slash = model.indexOf('/');
-  const hint = slash > 0
-    ? `provider '${model.slice(0, slash)}' is not configured (providers: ${providers.join(', ') || 'none'})`
-    : `known models: ${known.join(', ') || 'none'}; or address a provider directly as provider/model (providers: ${providers.join(', ')})`;
-  return new GatewayError('model_not_found', `The model '${model}' does not exist: ${hint}`, { param: 'model' });
 }

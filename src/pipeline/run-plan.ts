@@ -1,7 +1,7 @@
 import type { HedgeConfig, Target } from '../config/types.js';
 import { failure, type Failure, type FailureReason } from '../providers/failure.js';
 import { decide } from '../resilience/retry-policy.js';
-import type { TargetState } from '../resilience/targets.js';
+import { updateEwma, type TargetState } from '../resilience/targets.js';
 import { failedAttempt, finalError, toFailure, type AttemptRecord } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
 import { raceHedged, type Attempt } from './hedge-race.js';
@@ -77,7 +77,17 @@ function sleep(ms: number, ctx: ExecContext): Promise<void> {
  * covers the whole request; a fallback never resets it. Every attempt is recorded; when nothing
  * succeeds, one error lists them all.
  */
-export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], attempt: Attempt<T>, hooks: PlanHooks = {}): Promise<PlanResult<T>> {
+export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run: Attempt<T>, hooks: PlanHooks = {}): Promise<PlanResult<T>> {
+  // Every attempt (retries and hedges included) counts as in flight on its target while it runs.
+  const attempt: Attempt<T> = async (target, attempts, signal, claim) => {
+    const st = ctx.targets.get(target);
+    st.inFlight++;
+    try {
+      return await run(target, attempts, signal, claim);
+    } finally {
+      st.inFlight--;
+    }
+  };
   const committed = hooks.committed ?? ((): boolean => false);
   const stream = hooks.stream ?? false;
   const attempts: AttemptRecord[] = [];
@@ -94,6 +104,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
       const firstTokenMs = (hooks.firstContentAt?.() ?? now) - started;
       st.firstToken.add(firstTokenMs, now);
       st.outlier.record(true, firstTokenMs, now);
+      updateEwma(st, firstTokenMs);
       attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(durationMs) });
       ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
     } else if ('failure' in result) {
@@ -101,6 +112,8 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], atte
       const counts = COUNTS_FOR_BREAKER.has(f.reason);
       st.breaker.record(counts ? 'failure' : 'ignored', now, ctx.rng);
       if (counts) st.outlier.record(false, undefined, now);
+      // A target that times out is at least that slow: least-latency routing must see it.
+      if (f.reason === 'timeout') updateEwma(st, durationMs);
       ctx.events.emit('attempt', { target: st.key, provider, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}), durationMs, stream });
     } else {
       const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';

@@ -37,6 +37,8 @@ export const OUTLIER_BUCKETS = 30;
 export const FAILURE_PEER_FACTOR = 2;
 /** Latency samples kept per target for the p95 (the most recent ones within the window). */
 export const OUTLIER_LATENCY_SAMPLES = 500;
+/** How long a computed p95 is reused. */
+export const P95_TTL_MS = 1000;
 
 export const OUTLIER_DEFAULTS: Readonly<OutlierConfig> = Object.freeze({
   enabled: true,
@@ -62,6 +64,8 @@ export interface OutlierView {
 export class OutlierStats {
   private readonly outcomes: SlidingWindow;
   private readonly latency: LatencyEstimator;
+  /** The p95 is a sort of up to 500 samples: routing asks per request, so it is kept for a second. */
+  private p95Cache: { at: number; value: number | undefined } | undefined;
 
   constructor(private readonly config: Pick<OutlierConfig, 'windowMs' | 'minRequests'>) {
     this.outcomes = new SlidingWindow({ windowMs: config.windowMs, buckets: OUTLIER_BUCKETS });
@@ -82,17 +86,31 @@ export class OutlierStats {
   view(now: number): OutlierView {
     const { total, failures } = this.outcomes.counts(now);
     const view: OutlierView = { requests: total, failures };
-    if (this.latency.count(now) >= this.config.minRequests) {
-      const p95 = this.latency.quantile(0.95, now);
-      if (p95 !== undefined) view.p95 = p95;
-    }
+    const p95 = this.p95(now);
+    if (p95 !== undefined) view.p95 = p95;
     return view;
+  }
+
+  /** p95 latency over the window, at most P95_TTL_MS old; undefined with fewer than minRequests samples. */
+  p95(now: number): number | undefined {
+    const c = this.p95Cache;
+    if (c && now - c.at < P95_TTL_MS && now >= c.at) return c.value;
+    const value = this.latency.count(now) >= this.config.minRequests ? this.latency.quantile(0.95, now) : undefined;
+    this.p95Cache = { at: now, value };
+    return value;
   }
 
   /** After an ejection the target is judged on what it does when it comes back. */
   reset(): void {
     this.outcomes.reset();
     this.latency.reset();
+    this.p95Cache = undefined;
+  }
+
+  /** Counted outcomes and failures over the window (cheap: no latency work). */
+  counts(now: number): { requests: number; failures: number } {
+    const { total, failures } = this.outcomes.counts(now);
+    return { requests: total, failures };
   }
 }
 

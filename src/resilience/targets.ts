@@ -12,6 +12,13 @@ import { RetryBudget } from './retry-budget.js';
  */
 export const ROUTE_HEDGE_BURST = 10;
 
+/** Weight of the newest latency in the EWMA: about the last ten answers matter. */
+export const LATENCY_EWMA_ALPHA = 0.2;
+
+export function updateEwma(st: TargetState, ms: number): void {
+  st.latencyEwmaMs = st.latencyEwmaMs === undefined ? ms : st.latencyEwmaMs + LATENCY_EWMA_ALPHA * (ms - st.latencyEwmaMs);
+}
+
 /** What the gateway remembers about one target (provider + model) across requests. */
 export interface TargetState {
   readonly key: string;
@@ -25,6 +32,10 @@ export interface TargetState {
   readonly firstToken: LatencyEstimator;
   /** Monotonic ms until which the target stays out of rotation, from a Retry-After it sent. */
   coolOffUntil: number;
+  /** Attempts in flight now (least_in_flight routing). */
+  inFlight: number;
+  /** EWMA of time to first token (or answer), ms; undefined until measured (least_latency routing). */
+  latencyEwmaMs: number | undefined;
   /** Recent outcomes and latencies for passive outlier detection. */
   readonly outlier: OutlierStats;
   /** Monotonic ms until which outlier detection keeps the target out of rotation. */
@@ -75,6 +86,8 @@ export class TargetStates {
         firstToken: new LatencyEstimator(),
         limiter: target.provider.concurrency ? new InFlightLimiter(target.provider.concurrency) : undefined,
         coolOffUntil: 0,
+        inFlight: 0,
+        latencyEwmaMs: undefined,
         outlier: new OutlierStats(this.settings.outlier),
         ejectedUntil: 0,
         ejections: 0,

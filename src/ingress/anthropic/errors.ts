@@ -11,6 +11,7 @@ const TYPE_OF: Readonly<Record<ErrorCode, AnthropicErrorType>> = {
   route_not_found: 'not_found_error',
   method_not_allowed: 'invalid_request_error',
   capability_unsupported: 'invalid_request_error',
+  no_eligible_target: 'invalid_request_error',
   context_length_exceeded: 'invalid_request_error',
   content_filtered: 'invalid_request_error',
   upstream_bad_request: 'invalid_request_error',

@@ -1,0 +1,99 @@
+import { compileCondition, ConditionError } from '../routing/conditions.js';
+import type { CompileContext } from './context.js';
+import { frozenMap } from './freeze.js';
+import type { RawRouting } from './schema.js';
+import { didYouMean } from './suggest.js';
+import type { PublicModel, RoutingConfig, RoutingRule, TrafficClass } from './types.js';
+
+/**
+ * What a routing rule's `when` may read (docs/routing.md#rules). `header.<name>` and
+ * `metadata.<key>` take a further segment.
+ */
+export const CONDITION_ROOTS = [
+  'task',
+  'complexity',
+  'length',
+  'latency_sensitive',
+  'class',
+  'model',
+  'stream',
+  'tools',
+  'images',
+  'json',
+  'max_tokens',
+  'prompt_tokens',
+  'messages',
+  'header',
+  'metadata',
+  'user',
+  'session',
+  'key',
+  'tenant',
+] as const;
+
+/** The class requests get when nothing names one and routing.default_class is unset. */
+export const IMPLICIT_CLASS: TrafficClass = Object.freeze({ name: 'default', hedge: true });
+
+export function compileRouting(raw: RawRouting | undefined, models: ReadonlyMap<string, PublicModel>, ctx: CompileContext): RoutingConfig {
+  const r = raw ?? {};
+  const modelNames = [...models.keys()];
+  const checkModel = (name: string, path: (string | number)[]): void => {
+    if (!models.has(name)) {
+      ctx.error(path, `names no public model "${name}"${didYouMean(name, modelNames)}; public models: ${modelNames.join(', ') || '(none)'}`);
+    }
+  };
+
+  const classes = new Map<string, TrafficClass>();
+  for (const [name, c] of Object.entries(r.classes ?? {})) {
+    const cls: TrafficClass = { name, hedge: c.hedge ?? true };
+    if (c.quality_floor !== undefined) cls.qualityFloor = c.quality_floor;
+    if (c.max_attempts !== undefined) cls.maxAttempts = c.max_attempts;
+    if (c.max_fallback_depth !== undefined) cls.maxFallbackDepth = c.max_fallback_depth;
+    if (c.deadline_ms !== undefined) cls.deadlineMs = c.deadline_ms;
+    if (c.max_cost_usd !== undefined) cls.maxCostUsd = c.max_cost_usd;
+    if (c.latency_budget_ms !== undefined) cls.latencyBudgetMs = c.latency_budget_ms;
+    if (c.degrade_to !== undefined) {
+      checkModel(c.degrade_to, ['routing', 'classes', name, 'degrade_to']);
+      cls.degradeTo = c.degrade_to;
+    }
+    classes.set(name, Object.freeze(cls));
+  }
+  const classNames = [...classes.keys()];
+  const checkClass = (name: string, path: (string | number)[]): void => {
+    if (!classes.has(name)) ctx.error(path, `names no class "${name}"${didYouMean(name, classNames)}; classes: ${classNames.join(', ') || '(none declared under routing.classes)'}`);
+  };
+
+  let defaultClass = classes.get('default') ?? IMPLICIT_CLASS;
+  if (r.default_class !== undefined) {
+    checkClass(r.default_class, ['routing', 'default_class']);
+    defaultClass = classes.get(r.default_class) ?? defaultClass;
+  }
+
+  const rules: RoutingRule[] = [];
+  (r.rules ?? []).forEach((raw, index) => {
+    const path = ['routing', 'rules', index];
+    if (raw.route === undefined && raw.class === undefined && raw.strategy === undefined) {
+      ctx.error(path, 'does nothing: give at least one of route, class or strategy');
+    }
+    if (raw.route !== undefined) checkModel(raw.route, [...path, 'route']);
+    if (raw.class !== undefined) checkClass(raw.class, [...path, 'class']);
+    try {
+      const when = compileCondition(raw.when, { knownRoots: CONDITION_ROOTS });
+      const rule: RoutingRule = { index, when };
+      if (raw.route !== undefined) rule.route = raw.route;
+      if (raw.class !== undefined) rule.class = raw.class;
+      if (raw.strategy !== undefined) rule.strategy = raw.strategy;
+      rules.push(Object.freeze(rule));
+    } catch (err) {
+      if (!(err instanceof ConditionError)) throw err;
+      ctx.error([...path, 'when'], err.message);
+    }
+  });
+
+  const out: RoutingConfig = { classes: frozenMap([...classes]), defaultClass, rules: Object.freeze(rules) };
+  if (r.auto) {
+    for (const level of ['simple', 'medium', 'complex'] as const) checkModel(r.auto[level], ['routing', 'auto', level]);
+    out.auto = Object.freeze({ ...r.auto });
+  }
+  return Object.freeze(out);
+}
