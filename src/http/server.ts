@@ -48,6 +48,8 @@ export interface Gateway {
   config: GatewayConfig;
   /** Attempts, retries, fallbacks, breaker transitions and finished requests, for observers. */
   events: EventBus;
+  /** Session pins and round-robin turns (routing's live state). */
+  router: Router;
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes every connection. */
   close(graceMs?: number): Promise<void>;
@@ -219,6 +221,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     server,
     config,
     events,
+    router,
     async listen(port = config.server.port, host = config.server.host) {
       // Before the first request, so context-window checks count tokens from the start.
       if (needsTokenizer(config)) await loadTokenizer();

@@ -39,7 +39,7 @@ export interface RoutingView {
   /** When the target comes back into rotation, or undefined when it is in rotation now. */
   unavailableUntil(target: Target): number | undefined;
   /** `p95` asks for the (costlier) recent p95 latency too. */
-  stats(target: Target, p95: boolean): Omit<TargetStats, 'costUsd'>;
+  stats(target: Target, p95: boolean): TargetStats;
   /** The round-robin turn of a route tier. The executor's view advances it; explain's only reads it. */
   turn(route: string, tier: number): number;
   /** The target key a session is pinned to. */
@@ -92,6 +92,17 @@ export interface RouteDecision {
 }
 
 const PRICE_CACHE = new WeakMap<Target, Pricing | null>();
+const KEY_CACHE = new WeakMap<Target, string>();
+
+/** `provider/model`, built once per target object (configured targets live as long as the config). */
+function keyOf(target: Target): string {
+  let k = KEY_CACHE.get(target);
+  if (k === undefined) {
+    k = describeTarget(target);
+    KEY_CACHE.set(target, k);
+  }
+  return k;
+}
 
 /** The config's price for a target, else the catalogue's (docs/prices.md). */
 export function priceOf(target: Target): Pricing | undefined {
@@ -247,7 +258,7 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
     const kept: Candidate[] = [];
     for (let i = 0; i < list.targets.length; i++) {
       const target = list.targets[i]!;
-      const key = describeTarget(target);
+      const key = keyOf(target);
       if (seen.has(key)) continue;
       seen.add(key);
       const cost = wantsCost ? estimateCost(target, request, maxOut, exactCost ? promptTokens : approxTokens) : undefined;
@@ -256,7 +267,7 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
         excluded.push({ target: key, tier, ...reason });
         continue;
       }
-      const st: TargetStats = wantsStats ? { ...view.stats(target, wantsP95) } : { inFlight: 0, requests: 0, failures: 0 };
+      const st: TargetStats = wantsStats ? view.stats(target, wantsP95) : { inFlight: 0, requests: 0, failures: 0 };
       if (cost !== undefined) st.costUsd = cost;
       keys.push(key);
       weights.push(list.weights?.[i] ?? 1);
@@ -267,7 +278,16 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
     }
     if (kept.length === 0) continue;
     const ranked = kept.length === 1 ? undefined : rank(strategy, { keys, weights, stats, rng: view.rng, turn: view.turn(route, tier), options: pub?.strategyOptions ?? {} });
-    let ordered = ranked ? ranked.order.map((j) => ({ ...kept[j]!, ...(ranked.scores[j] !== undefined ? { score: ranked.scores[j] } : {}) })) : kept;
+    let ordered = kept;
+    if (ranked) {
+      ordered = [];
+      for (const j of ranked.order) {
+        const c = kept[j]!;
+        const score = ranked.scores[j];
+        if (score !== undefined) c.score = score;
+        ordered.push(c);
+      }
+    }
     if (cls.latencyBudgetMs !== undefined) {
       // Stable: targets whose recent p95 fits the budget (or is unknown) first, each group in rank order.
       const budget = cls.latencyBudgetMs;
@@ -391,7 +411,7 @@ function exclusion(target: Target, f: FilterInput): { rule: ExclusionRule; detai
       }
     }
   }
-  const missing = f.required.filter((tag) => !m.compliance.includes(tag));
+  const missing = f.required.length === 0 ? f.required : f.required.filter((tag) => !m.compliance.includes(tag));
   if (missing.length > 0) {
     return { rule: 'compliance', detail: `the request requires ${f.required.join(', ')}; the target lacks ${missing.join(', ')} (it offers ${m.compliance.join(', ') || 'none'})` };
   }

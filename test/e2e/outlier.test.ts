@@ -9,16 +9,20 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack(
     {
-      models: { m: { targets: ['sb-openai/flaky', 'sb-anthropic/steady'] } },
+      models: {
+        m: { targets: ['sb-openai/flaky', 'sb-anthropic/steady'] },
+        // Round robin spreads live traffic over the tier, so the targets can be compared.
+        lat: { strategy: 'round_robin', targets: ['sb-openai/laggard', 'sb-gemini/brisk', 'sb-anthropic/brisk'] },
+      },
       resilience: {
         max_retries_per_target: 0,
         // A breaker this lenient never opens: what takes the target out here is outlier detection.
         breaker: { failure_rate: 1, consecutive_failures: 1000, min_requests: 1000 },
         health: { enabled: false },
-        outlier: { interval_ms: 100, window_ms: 30_000, min_requests: 20 },
+        outlier: { interval_ms: 100, window_ms: 30_000, min_requests: 20, latency_min_ms: 50 },
       },
     },
-    { models: { flaky: { error_rate: 0.3, error_status: 500 } } },
+    { models: { flaky: { error_rate: 0.3, error_status: 500 }, laggard: { first_token_ms: 100 }, brisk: { first_token_ms: 5 } } },
   );
 });
 afterAll(() => stack.close());
@@ -63,5 +67,23 @@ describe('passive outlier detection', () => {
     const metrics = await (await request(`${stack.url}/metrics`)).body.text();
     expect(sample(metrics, 'switchyard_outlier_ejections_total', { target: 'sb-openai/flaky', reason: 'failure_rate' })).toBe(1);
     expect(stack.logs.some((l) => l.event === 'outlier_ejected' && l.fields.target === 'sb-openai/flaky')).toBe(true);
+  });
+
+  it('a target answering far slower than its tier peers is ejected on latency; the round robin then skips it', async () => {
+    // 11 rounds of 6 requests at a time: each target gets its 20 samples.
+    for (let round = 0; round < 11; round++) {
+      const replies = await Promise.all([0, 1, 2, 3, 4, 5].map(() => postChat(stack.url, 'lat')));
+      for (const r of replies) expect(r.status).toBe(200);
+    }
+    let laggard: AdminTarget | undefined;
+    for (let i = 0; i < 50 && !laggard?.ejected; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      laggard = (await admin()).find((t) => t.target === 'sb-openai/laggard');
+    }
+    expect(laggard?.ejected?.reason).toBe('latency');
+    expect(laggard?.ejected?.detail).toMatch(/^p95 \d+ ms ≥ 3 × peers' median p95 \d+ ms$/);
+    const served = new Set<string>();
+    for (let i = 0; i < 6; i++) served.add((await postChat(stack.url, 'lat')).headers['x-switchyard-provider'] as string);
+    expect([...served].sort()).toEqual(['sb-anthropic', 'sb-gemini']);
   });
 });

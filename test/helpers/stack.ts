@@ -23,7 +23,7 @@ export const SANDBOX_PROVIDERS = {
  * real HTTP hops, as in production.
  */
 export async function startStack(
-  raw: { server?: Record<string, unknown>; resilience?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {},
+  raw: { server?: Record<string, unknown>; resilience?: Record<string, unknown>; routing?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {},
   scenarios?: ScenarioFile,
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, seed: 1, ...(scenarios ? { scenarios } : {}) });
@@ -33,6 +33,7 @@ export async function startStack(
       models: raw.models ?? {},
       ...(raw.server ? { server: raw.server } : {}),
       ...(raw.resilience ? { resilience: raw.resilience } : {}),
+      ...(raw.routing ? { routing: raw.routing } : {}),
     },
     { env: {}, source: 'test', sandboxUrl: sandbox.url },
   );
