@@ -4,8 +4,9 @@ import { ConfigError, issue, type ConfigIssue } from './errors.js';
 import { frozenMap } from './freeze.js';
 import { fromZodIssues } from './issues.js';
 import { compileProvider } from './provider.js';
+import { compileHedge } from './hedge.js';
 import { compileRouting } from './routing.js';
-import { RawConfigSchema, type RawConfig, type RawHedge } from './schema.js';
+import { RawConfigSchema, type RawConfig } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
 import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
@@ -123,21 +124,6 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
   });
 }
 
-function compileHedge(raw: RawHedge | undefined, path: (string | number)[], ctx: CompileContext): HedgeConfig | undefined {
-  if (!raw) return undefined;
-  if ((raw.delay_ms === undefined) === (raw.adaptive === undefined)) {
-    ctx.error(path, 'give exactly one of delay_ms (a fixed delay) or adaptive (from the observed time to first token)');
-    return undefined;
-  }
-  const out: HedgeConfig = { maxHedges: raw.max_hedges ?? 1, budgetRatio: raw.budget_ratio ?? 0.1 };
-  if (raw.delay_ms !== undefined) out.delayMs = raw.delay_ms;
-  if (raw.adaptive) {
-    const a = { quantile: raw.adaptive.quantile ?? 0.95, minMs: raw.adaptive.min_ms ?? 50, maxMs: raw.adaptive.max_ms ?? 10_000 };
-    if (a.minMs > a.maxMs) ctx.error([...path, 'adaptive', 'min_ms'], `must not exceed max_ms (${a.maxMs})`);
-    out.adaptive = Object.freeze(a);
-  }
-  return Object.freeze(out);
-}
 
 /** A `provider/model` reference in a route, or undefined (with the error recorded). */
 function compileTargetRef(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ref: string, path: (string | number)[], ctx: CompileContext): Target | undefined {

@@ -20,6 +20,18 @@ describe('embedded default from the environment', () => {
     expect(targets(config, 'gpt-4o-mini')).toEqual(['sandbox-openai/gpt-4o-mini']);
     expect(targets(config, 'claude-sonnet-4-5')).toEqual(['sandbox-anthropic/claude-sonnet-4-5']);
     expect(targets(config, 'gemini-2.5-flash')).toEqual(['sandbox-gemini/gemini-2.5-flash']);
+    expect(config.routing.auto).toEqual({ simple: 'fast', medium: 'smart', complex: 'smart' });
+  });
+
+  it('model auto: fast and smart public models over every provider that has a pair', () => {
+    const config = compile(rawConfigFromEnv({ OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' }).raw, { env: { OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' }, source: 'environment' });
+    expect(targets(config, 'fast')).toEqual(['openai/gpt-4.1-mini', 'anthropic/claude-haiku-4-5']);
+    expect(targets(config, 'smart')).toEqual(['openai/gpt-4.1', 'anthropic/claude-sonnet-4-5']);
+    expect(config.routing.auto?.simple).toBe('fast');
+    // A host with no pair gets no auto models.
+    const groqOnly = compile(rawConfigFromEnv({ GROQ_API_KEY: 'g' }).raw, { env: { GROQ_API_KEY: 'g' }, source: 'environment' });
+    expect(groqOnly.models.has('fast')).toBe(false);
+    expect(groqOnly.routing.auto).toBeUndefined();
   });
 
   it('empty variables count as unset', () => {

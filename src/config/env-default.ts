@@ -11,7 +11,11 @@ import { KEYED_COMPATIBLE_PRESETS, PRESETS, type PresetName } from './presets.js
 type RawProviderEntry = Record<string, unknown>;
 
 export interface EnvDefault {
-  raw: { providers: Record<string, RawProviderEntry>; models: Record<string, { targets: string[] }> };
+  raw: {
+    providers: Record<string, RawProviderEntry>;
+    models: Record<string, { targets: string[] }>;
+    routing?: { auto: { simple: string; medium: string; complex: string } };
+  };
   /** True when no credentials were found and the config uses the sandbox providers. */
   sandbox: boolean;
 }
@@ -48,6 +52,22 @@ const PUBLIC_MODELS: Partial<Record<PresetName, readonly (readonly [publicName: 
   ],
 };
 
+/**
+ * What `model: auto` draws on per provider: a cheap fast model for simple work, a capable one for
+ * the rest. The default config gathers them into the public models `fast` and `smart`.
+ */
+const AUTO_MODELS: Partial<Record<PresetName, { fast: string; smart: string }>> = {
+  openai: { fast: 'gpt-4.1-mini', smart: 'gpt-4.1' },
+  anthropic: { fast: 'claude-haiku-4-5', smart: 'claude-sonnet-4-5' },
+  gemini: { fast: 'gemini-2.5-flash', smart: 'gemini-2.5-pro' },
+  bedrock: { fast: 'global.anthropic.claude-haiku-4-5-20251001-v1:0', smart: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+  mistral: { fast: 'mistral-small-latest', smart: 'mistral-large-latest' },
+  deepseek: { fast: 'deepseek-chat', smart: 'deepseek-reasoner' },
+};
+
+/** simple → fast; medium and complex → smart. */
+const AUTO_ROUTING = { auto: { simple: 'fast', medium: 'smart', complex: 'smart' } };
+
 const SANDBOX_DEFAULT: EnvDefault['raw'] = {
   providers: {
     'sandbox-openai': { sandbox: true, format: 'openai' },
@@ -56,12 +76,15 @@ const SANDBOX_DEFAULT: EnvDefault['raw'] = {
   },
   models: {
     'sandbox-fast': { targets: ['sandbox-openai/ok', 'sandbox-anthropic/ok'] },
+    fast: { targets: ['sandbox-openai/gpt-4.1-mini', 'sandbox-gemini/gemini-2.5-flash'] },
+    smart: { targets: ['sandbox-anthropic/claude-sonnet-4-5', 'sandbox-openai/gpt-4.1'] },
     'gpt-4o-mini': { targets: ['sandbox-openai/gpt-4o-mini'] },
     'gpt-4o': { targets: ['sandbox-openai/gpt-4o'] },
     'claude-sonnet-4-5': { targets: ['sandbox-anthropic/claude-sonnet-4-5'] },
     'claude-haiku-4-5': { targets: ['sandbox-anthropic/claude-haiku-4-5'] },
     'gemini-2.5-flash': { targets: ['sandbox-gemini/gemini-2.5-flash'] },
   },
+  routing: AUTO_ROUTING,
 };
 
 function hasAll(env: Env, names: readonly string[]): boolean {
@@ -97,7 +120,14 @@ export function rawConfigFromEnv(env: Env): EnvDefault {
     providers[name] = entry;
     for (const [publicName, modelId] of PUBLIC_MODELS[name] ?? []) addTarget(publicName, `${name}/${modelId}`);
   }
+  for (const [name] of detected) {
+    const auto = AUTO_MODELS[name];
+    if (auto) {
+      addTarget('fast', `${name}/${auto.fast}`);
+      addTarget('smart', `${name}/${auto.smart}`);
+    }
+  }
   const deployment = lookup(env, 'AZURE_OPENAI_DEPLOYMENT');
   if (providers.azure && deployment) addTarget(deployment, `azure/${deployment}`);
-  return { raw: { providers, models }, sandbox: false };
+  return { raw: { providers, models, ...(models.fast ? { routing: AUTO_ROUTING } : {}) }, sandbox: false };
 }

@@ -1,6 +1,7 @@
 import { compileCondition, ConditionError } from '../routing/conditions.js';
 import type { CompileContext } from './context.js';
 import { frozenMap } from './freeze.js';
+import { compileHedge } from './hedge.js';
 import type { RawRouting } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { PublicModel, RoutingConfig, RoutingRule, TrafficClass } from './types.js';
@@ -45,7 +46,11 @@ export function compileRouting(raw: RawRouting | undefined, models: ReadonlyMap<
 
   const classes = new Map<string, TrafficClass>();
   for (const [name, c] of Object.entries(r.classes ?? {})) {
-    const cls: TrafficClass = { name, hedge: c.hedge ?? true };
+    const cls: TrafficClass = { name, hedge: c.hedge !== false };
+    if (typeof c.hedge === 'object') {
+      const hedge = compileHedge(c.hedge, ['routing', 'classes', name, 'hedge'], ctx);
+      if (hedge) cls.hedgeConfig = hedge;
+    }
     if (c.quality_floor !== undefined) cls.qualityFloor = c.quality_floor;
     if (c.max_attempts !== undefined) cls.maxAttempts = c.max_attempts;
     if (c.max_fallback_depth !== undefined) cls.maxFallbackDepth = c.max_fallback_depth;

@@ -184,8 +184,8 @@ const TrafficClassSchema = z.strictObject({
   quality_floor: z.number().int().min(1).max(5).optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
   max_fallback_depth: z.number().int().min(0).max(10).optional(),
-  /** false: never hedge this class's requests, whatever the route says. */
-  hedge: z.boolean().optional(),
+  /** false: never hedge this class's requests; a hedge section: hedge them this way on every route. */
+  hedge: z.union([z.boolean(), HedgeSchema]).optional(),
   deadline_ms: positiveInt.optional(),
   /** Targets whose estimated worst-case cost for the request exceeds this (USD) are not planned. */
   max_cost_usd: z.number().positive().optional(),

@@ -153,6 +153,8 @@ export interface TrafficClass {
   maxFallbackDepth?: number;
   /** false turns hedging off for the class. */
   hedge: boolean;
+  /** The class's own hedging, used instead of the route's. */
+  hedgeConfig?: HedgeConfig;
   deadlineMs?: number;
   maxCostUsd?: number;
   latencyBudgetMs?: number;

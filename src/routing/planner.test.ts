@@ -155,6 +155,18 @@ describe('classes, rules and auto', () => {
     expect(d.droppedTiers).toBe(1);
   });
 
+  it('hedging per class: off for a class that says false, the class's own section where it has one, else the route's', () => {
+    const h = config({
+      models: { chat: { targets: ['oa/big', 'eu/mid'], hedge: { delay_ms: 400 } }, plain: { targets: ['oa/big', 'eu/mid'] } },
+      routing: { classes: { off: { hedge: false }, eager: { hedge: { delay_ms: 50, budget_ratio: 0.2 } } } },
+    });
+    expect(planRoute(h, input(), view()).hedge?.delayMs).toBe(400);
+    expect(planRoute(h, input({}, { 'x-switchyard-class': 'off' }), view()).hedge).toBeUndefined();
+    expect(planRoute(h, input({}, { 'x-switchyard-class': 'eager' }), view()).hedge).toEqual({ delayMs: 50, maxHedges: 1, budgetRatio: 0.2 });
+    expect(planRoute(h, input({ model: 'plain' }, { 'x-switchyard-class': 'eager' }), view()).hedge?.delayMs).toBe(50);
+    expect(planRoute(h, input({ model: 'plain' }), view()).hedge).toBeUndefined();
+  });
+
   it('auto picks the route by complexity', () => {
     const simple = planRoute(c, input({ model: 'auto', messages: [{ role: 'user', content: 'hi there' }] }), view());
     expect(simple.route).toBe('budget');

@@ -331,7 +331,8 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
     why: [autoWhy, why].filter(Boolean).join('; '),
   };
   if (classification) decision.classification = classification;
-  if (pub?.hedge && cls.hedge) decision.hedge = pub.hedge;
+  const hedge = cls.hedge ? (cls.hedgeConfig ?? pub?.hedge) : undefined;
+  if (hedge) decision.hedge = hedge;
   if (cls.deadlineMs !== undefined) decision.deadlineMs = cls.deadlineMs;
   if (counted !== undefined) decision.promptTokens = { value: counted, how: isTokenizerLoaded() ? 'tokenizer' : 'estimate' };
   else if (upper !== undefined) decision.promptTokens = { value: upper, how: 'upper_bound' };
