@@ -155,7 +155,7 @@ describe('classes, rules and auto', () => {
     expect(d.droppedTiers).toBe(1);
   });
 
-  it('hedging per class: off for a class that says false, the class's own section where it has one, else the route's', () => {
+  it('hedging per class: off for a class that says false, the class section where it has one, else the route section', () => {
     const h = config({
       models: { chat: { targets: ['oa/big', 'eu/mid'], hedge: { delay_ms: 400 } }, plain: { targets: ['oa/big', 'eu/mid'] } },
       routing: { classes: { off: { hedge: false }, eager: { hedge: { delay_ms: 50, budget_ratio: 0.2 } } } },
