@@ -24,6 +24,8 @@ export interface GatewayEvents {
   /** A second request was sent to another target while the first was still running. */
   hedge: { primary: string; hedge: string; delayMs: number };
   breaker: { target: string; from: BreakerState; to: BreakerState };
+  /** A chat request was planned: the route, class and strategy, and the rule that excluded each left-out target. */
+  route: { route: string; class: string; strategy: string; excluded: readonly string[] };
   /** Passive outlier detection took a target out of rotation for `durationMs`. */
   ejection: { target: string; reason: string; detail: string; durationMs: number };
   /** A request finished: `code` is the error it ended with (also an in-band stream error), absent on success. */

@@ -132,6 +132,18 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
     labelNames: ['target', 'from', 'to'] as const,
     registers,
   });
+  const decisions = new Counter({
+    name: 'switchyard_route_decisions_total',
+    help: 'Chat requests planned, by public model (route), traffic class and ranking strategy.',
+    labelNames: ['model', 'class', 'strategy'] as const,
+    registers,
+  });
+  const exclusions = new Counter({
+    name: 'switchyard_route_exclusions_total',
+    help: 'Targets a plan left out, by public model and the rule that excluded them (capability, context_window, compliance, quality_floor, cost_ceiling).',
+    labelNames: ['model', 'rule'] as const,
+    registers,
+  });
   const ejections = new Counter({
     name: 'switchyard_outlier_ejections_total',
     help: 'Targets taken out of rotation by passive outlier detection, by reason (failure_rate, latency).',
@@ -186,6 +198,14 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
   events.on('fallback', (e) => fallbacks.inc({ target: label(e.from), reason: e.reason }));
   events.on('hedge', (e) => hedges.inc({ target: label(e.primary) }));
   events.on('breaker', (e) => transitions.inc({ target: label(e.target), from: e.from, to: e.to }));
+  // A route is a declared public model, or a provider/model named directly (labelled like a target).
+  const routeLabel = (r: string): string => (opts.config.models.has(r) ? r : label(r));
+  const decisionsBy = children((v) => decisions.labels(...v));
+  events.on('route', (e) => {
+    const model = routeLabel(e.route);
+    decisionsBy(model, e.class, e.strategy).inc();
+    for (const rule of e.excluded) exclusions.inc({ model, rule });
+  });
   events.on('ejection', (e) => ejections.inc({ target: label(e.target), reason: e.reason }));
 
   return {

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChat } from '../helpers/chat.js';
+import { sample } from '../helpers/prometheus.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -146,5 +147,13 @@ describe('strategies against sandbox providers', () => {
     const r2 = await postChat(stack.url, 'sticky-break', { headers: { 'x-switchyard-session': 'conv-3' } });
     expect(r2.headers['x-switchyard-model']).toBe('gemini-2.5-flash');
     expect(r2.headers['x-switchyard-affinity']).toBe('moved; from=sb-openai/error-503@st');
+  });
+
+  it('/metrics counts decisions by model, class and strategy, and exclusions by rule', async () => {
+    await postChat(stack.url, 'chat', { headers: { 'x-switchyard-class': 'critical' } });
+    const text = await (await request(`${stack.url}/metrics`)).body.text();
+    expect(sample(text, 'switchyard_route_decisions_total', { model: 'chat', class: 'critical', strategy: 'priority' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'switchyard_route_exclusions_total', { model: 'chat', rule: 'quality_floor' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'switchyard_route_decisions_total', { model: 'fastest', class: 'default', strategy: 'least_latency' })).toBe(30);
   });
 });

@@ -43,6 +43,7 @@ export async function runChat(
 ): Promise<void> {
   const decision = scope.router.plan(routeInput(scope.req, request));
   const plan = decision.candidates.map((c) => c.target);
+  scope.exec.events.emit('route', { route: decision.route, class: decision.class.name, strategy: decision.strategy, excluded: decision.excluded.map((e) => e.rule) });
   if (decision.maxAttempts !== scope.exec.policy.maxAttempts) scope.exec.policy = { ...scope.exec.policy, maxAttempts: decision.maxAttempts };
   if (decision.deadlineMs !== undefined) scope.shortenDeadline(decision.deadlineMs);
   scope.headers[ROUTE_HEADER] = routeHeader(decision);
