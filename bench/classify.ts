@@ -2,15 +2,19 @@
  * Cost of the routing classifier: classify() on typical prompts, timed in batches of BATCH calls
  * (one hrtime pair per batch keeps the timer's own cost out of the figures; each sample is batch
  * time / BATCH, so p99 is of batch averages). Prints per-call p50 and p99 per prompt and whether
- * the p50 target holds on the typical prompts; exits 1 when it does not. Pure CPU, no build or
- * network needed. Each prompt runs CLASSIFY_CALLS calls or CLASSIFY_MAX_MS, whichever ends first.
+ * the p50 target holds on the typical prompts; exits 1 when it does not. Pure CPU, no network
+ * needed; it runs the built code, so it builds first. Each prompt runs CLASSIFY_CALLS calls or
+ * CLASSIFY_MAX_MS, whichever ends first.
  *
- *   node --import tsx bench/classify.ts
- *   CLASSIFY_CALLS=500000 node --import tsx bench/classify.ts
+ *   npm run bench:classify
+ *   CLASSIFY_CALLS=500000 npm run bench:classify
  */
 import type { ChatMessage, ChatRequest } from '../src/api/chat.js';
-import { classify } from '../src/routing/classify.js';
 import { table } from './lib/table.js';
+
+// The compiled module (what the gateway runs), not tsx's on-the-fly transform: build first.
+const dist = new URL('../dist/', import.meta.url).href;
+const { classify } = (await import(`${dist}routing/classify.js`)) as typeof import('../src/routing/classify.js');
 
 const CALLS = Number(process.env.CLASSIFY_CALLS ?? 200_000); // per prompt
 const MAX_MS = Number(process.env.CLASSIFY_MAX_MS ?? 5_000); // per prompt

@@ -7,7 +7,7 @@
  * A last row adds five rules, so it includes classifying the request. Pure CPU, no network.
  * It runs the built code in dist/ (what `switchyard serve` runs), so build first.
  *
- *   npm run build && node --import tsx bench/route-plan.ts
+ *   npm run bench:route
  */
 import type { ChatRequest } from '../src/api/chat.js';
 import type { GatewayConfig } from '../src/config/types.js';
