@@ -57,6 +57,15 @@ describe('switchyard check on the examples', () => {
     expect(stdout).toContain('ollama  format openai  http://127.0.0.1:11434/v1');
   });
 
+  it('summarises tiers, strategies, classes, rules and auto', async () => {
+    const { stdout } = await check([join(EXAMPLES, 'routing.yaml')], FULL_ENV);
+    expect(stdout).toContain('smart → [anthropic/claude-sonnet-4-5, gemini/gemini-2.5-pro] → [openai/gpt-4.1]  (strategy least_latency, hedged)');
+    expect(stdout).toContain('fast → openai/gpt-4.1-mini (weight 90) → gemini/gemini-2.5-flash (weight 10)  (strategy weighted)');
+    expect(stdout).toContain('class background: never hedged, cost ≤ $0.5, degrades to cheap');
+    expect(stdout).toContain('rule 1: when task == "code" and complexity != "simple" → route smart');
+    expect(stdout).toContain('auto: simple → fast, medium → smart, complex → smart');
+  });
+
   it('fails on unset variables by default, and only warns with --allow-missing-env', async () => {
     const file = join(EXAMPLES, 'multi-provider.yaml');
     const strict = await check([file], {});

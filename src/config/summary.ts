@@ -47,6 +47,7 @@ function modelLine(m: ModelInfo): string {
   parts.push(`capabilities: ${[...m.capabilities].join(', ')}`);
   if (m.region !== undefined) parts.push(`region ${m.region}`);
   if (m.compliance.length > 0) parts.push(`compliance: ${m.compliance.join(', ')}`);
+  if (m.quality !== undefined) parts.push(`quality ${m.quality}`);
   return `      ${m.id}  ${parts.join('; ')}`;
 }
 
@@ -81,7 +82,34 @@ export function describeConfig(report: CompileReport): string[] {
   lines.push('');
   lines.push(`public models (${config.models.size}):`);
   for (const m of config.models.values()) {
-    lines.push(`  ${m.name} → ${m.targets.map(describeTarget).join(' → ')}`);
+    // One tier reads as an ordered list; several as [tier] → [tier].
+    const tiers = m.tiers.map((t) => t.targets.map((x, i) => describeTarget(x) + (t.weights[i] !== 1 ? ` (weight ${t.weights[i]})` : '')));
+    const order = tiers.length === 1 ? tiers[0]!.join(' → ') : tiers.map((t) => `[${t.join(', ')}]`).join(' → ');
+    const notes = [m.strategy !== 'priority' ? `strategy ${m.strategy}` : '', m.hedge ? 'hedged' : '', m.affinity === 'none' ? 'no session affinity' : ''].filter(Boolean);
+    lines.push(`  ${m.name} → ${order}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`);
+  }
+  const r = config.routing;
+  if (r.classes.size > 0 || r.rules.length > 0 || r.auto) {
+    lines.push('');
+    lines.push('routing:');
+    for (const c of r.classes.values()) {
+      const parts = [
+        c.qualityFloor !== undefined ? `quality ≥ ${c.qualityFloor}` : '',
+        c.maxAttempts !== undefined ? `max attempts ${c.maxAttempts}` : '',
+        c.maxFallbackDepth !== undefined ? `fallback depth ${c.maxFallbackDepth}` : '',
+        !c.hedge ? 'never hedged' : c.hedgeConfig ? 'own hedging' : '',
+        c.deadlineMs !== undefined ? `deadline ${c.deadlineMs} ms` : '',
+        c.maxCostUsd !== undefined ? `cost ≤ $${c.maxCostUsd}` : '',
+        c.latencyBudgetMs !== undefined ? `latency budget ${c.latencyBudgetMs} ms` : '',
+        c.degradeTo !== undefined ? `degrades to ${c.degradeTo}` : '',
+      ].filter(Boolean);
+      lines.push(`  class ${c.name}${c === r.defaultClass ? ' (default)' : ''}: ${parts.join(', ') || 'no limits'}`);
+    }
+    for (const rule of r.rules) {
+      const set = [rule.route && `route ${rule.route}`, rule.class && `class ${rule.class}`, rule.strategy && `strategy ${rule.strategy}`].filter(Boolean);
+      lines.push(`  rule ${rule.index}: when ${rule.when.source} → ${set.join(', ')}`);
+    }
+    if (r.auto) lines.push(`  auto: simple → ${r.auto.simple}, medium → ${r.auto.medium}, complex → ${r.auto.complex}`);
   }
   return lines;
 }

@@ -157,6 +157,7 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
       .create({ model: 'sb-openai/error-503@emb', input: 'hello', encoding_format: 'float', fallbacks: ['sb-gemini/text-embedding-004'] } as OpenAI.EmbeddingCreateParams)
       .withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('sb-gemini');
+    expect(response.headers.get('x-switchyard-route')).toBe('route=sb-openai/error-503@emb; class=default; strategy=priority; why="embeddings: declared order"; target=sb-gemini/text-embedding-004');
     expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
   });
 

@@ -24,5 +24,6 @@ export async function handleEmbeddings(scope: RequestScope): Promise<void> {
     build: (adapter, target) => adapter.buildEmbeddingsRequest!(request, target),
     parse: (adapter, body, target) => adapter.parseEmbeddingsResponse!(body, request, target),
   });
+  scope.headers['x-switchyard-route'] = `route=${request.model}; class=default; strategy=priority; why="embeddings: declared order"`;
   sendJson(scope.res, 200, result.value, routingHeaders(scope.headers, result.target, result.attempts));
 }
