@@ -15,6 +15,7 @@ import type { ExecContext } from '../pipeline/context.js';
 import { runPlan } from '../pipeline/run-plan.js';
 import { failure, UpstreamFailure } from '../providers/failure.js';
 import { TargetStates } from '../resilience/targets.js';
+import { createRng } from '../sandbox/rng.js';
 import { EventBus } from '../telemetry/events.js';
 import type { Transport } from '../transport/client.js';
 import { planRoute, priceOf, type RouteDecision, type RouteInput, type RoutingView } from './planner.js';
@@ -94,16 +95,6 @@ function build(s: Scenario): { config: GatewayConfig; input: RouteInput } {
   return { config, input: { request, header: (n) => headers[n] } };
 }
 
-function seeded(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function view(rng: () => number): RoutingView {
   return { now: 0, rng, unavailableUntil: () => undefined, stats: () => ({ inFlight: 0, requests: 0, failures: 0 }), turn: () => 3, session: () => undefined };
 }
@@ -122,7 +113,7 @@ describe('routing properties', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const { config, input } = build(s);
-        const d = plan(config, input, seeded(s.seed));
+        const d = plan(config, input, createRng(s.seed));
         if (d instanceof GatewayError) {
           expect(d.code).toBe('no_eligible_target');
           return;
@@ -155,8 +146,8 @@ describe('routing properties', () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (s) => {
         const { config, input } = build(s);
-        const explained = plan(config, input, seeded(s.seed), true);
-        const real = plan(config, input, seeded(s.seed));
+        const explained = plan(config, input, createRng(s.seed), true);
+        const real = plan(config, input, createRng(s.seed));
         if (explained instanceof GatewayError || real instanceof GatewayError) {
           expect(explained instanceof GatewayError && real instanceof GatewayError && explained.message === real.message).toBe(true);
           return;
@@ -174,7 +165,7 @@ describe('routing properties', () => {
           targets: new TargetStates(config.resilience),
           events: new EventBus(),
           now,
-          rng: seeded(1),
+          rng: createRng(1),
           deadlineAt: 1e12,
           outcome: { stream: false },
           log: () => {},

@@ -4,6 +4,7 @@ import { compile } from '../config/compile.js';
 import { ConfigError } from '../config/errors.js';
 import type { GatewayConfig, Target } from '../config/types.js';
 import { GatewayError } from '../errors.js';
+import { createRng } from '../sandbox/rng.js';
 import { needsTokenizer, planRoute, type RouteInput, type RoutingView } from './planner.js';
 import { loadTokenizer } from './tokens.js';
 
@@ -231,13 +232,7 @@ describe('availability, affinity and latency budget', () => {
 
   it('weighted tiers spread the first pick by weight over 10,000 plans', () => {
     const c = config({ models: { chat: { strategy: 'weighted', targets: [{ target: 'oa/big', weight: 90 }, { target: 'eu/mid', weight: 10 }] } } });
-    let seed = 42;
-    const rng = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rng = createRng(42);
     let big = 0;
     for (let i = 0; i < 10_000; i++) if (planRoute(c, input(), view({ rng })).candidates[0]!.key === 'oa/big') big++;
     expect(big / 10_000).toBeGreaterThan(0.885);

@@ -1,18 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRng as mulberry32 } from '../sandbox/rng.js';
 import { STRATEGIES, STRATEGY_DEFAULTS, rank, type RankInput, type StrategyName, type TargetStats } from './strategies.js';
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An rng that returns the given values in turn and counts its calls (throws when run dry). */
 function scripted(...values: number[]): { rng: () => number; calls: () => number } {
