@@ -6,7 +6,7 @@ import { executeJson } from '../../pipeline/execute-json.js';
 import { executeStream, type StreamSink } from '../../pipeline/execute-stream.js';
 import type { RouteDecision, RouteInput } from '../../routing/planner.js';
 import { parseJson, readBody } from '../body.js';
-import { routingHeaders, sendJson, type Headers } from '../respond.js';
+import { routingHeaders, sendJson } from '../respond.js';
 import type { RequestScope } from '../server.js';
 import { OpenAISseSink } from '../sse-writer.js';
 
@@ -76,15 +76,9 @@ function affinity(scope: RequestScope, decision: RouteDecision, target: Target):
   if (!s) return;
   const key = describeTarget(target);
   scope.router.served(s.id, key);
-  const headers: Headers = scope.headers;
-  if (s.outcome === 'new') headers[AFFINITY_HEADER] = 'new';
-  else if (s.outcome === 'kept' && candidatesLead(decision, key)) headers[AFFINITY_HEADER] = 'kept';
-  else headers[AFFINITY_HEADER] = `moved; from=${s.from ?? decision.candidates[0]!.key}`;
-}
-
-/** True when the answering target is the pinned one the plan put first. */
-function candidatesLead(decision: RouteDecision, key: string): boolean {
-  return decision.candidates[0]?.key === key;
+  // `kept` put the pinned target first; if another answered, the session moved after all.
+  const pinned = s.from ?? decision.candidates[0]!.key;
+  scope.headers[AFFINITY_HEADER] = s.outcome === 'new' ? 'new' : s.outcome === 'kept' && key === pinned ? 'kept' : `moved; from=${pinned}`;
 }
 
 export async function handleChat(scope: RequestScope): Promise<void> {
