@@ -1,9 +1,9 @@
 /**
  * Rule-based request classification for routing: what kind of task a chat request is, how hard it
- * looks, how long it is, and whether someone is likely waiting on the answer. It runs on every
- * request before a target is chosen, so it is cheap (a few microseconds on a typical prompt) and
- * pure: no I/O, no clocks, no state kept between calls, the same request always gives the same
- * classification.
+ * looks, how long it is, and whether someone is likely waiting on the answer. It runs before a
+ * target is chosen whenever routing reads it (rules, `auto`, explain), so it is cheap (a few
+ * microseconds on a typical prompt) and pure: no I/O, no clocks, no state kept between calls, the
+ * same request always gives the same classification.
  *
  * The keyword knowledge is data in classify-terms.ts; this file is the mechanism.
  * Text is read in one pass, character by character: words are looked up in a hashed lexicon built
