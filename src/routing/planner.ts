@@ -218,18 +218,7 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
 
   // Tiers: the route's, the request's fallbacks (one tier each), then the class's degrade path.
   const pub = config.models.get(route);
-  const tierLists: { targets: readonly Target[]; weights?: readonly number[] }[] = [];
-  if (pub) tierLists.push(...pub.tiers);
-  else {
-    const t = route.includes('/') ? resolveTargetRef(config, route) : undefined;
-    if (!t) throw unknownModel(config, route);
-    tierLists.push({ targets: [t] });
-  }
-  request.fallbacks?.forEach((ref, i) => {
-    const t = resolveTargetRef(config, ref);
-    if (!t) throw invalid(`fallbacks[${i}]`, `fallbacks[${i}] '${ref}' names no configured provider; providers: ${[...config.providers.keys()].join(', ')}`);
-    tierLists.push({ targets: [t] });
-  });
+  const tierLists = routeTiers(config, route, request.fallbacks);
   if (cls.degradeTo !== undefined && cls.degradeTo !== route) tierLists.push(...config.models.get(cls.degradeTo)!.tiers);
   const depth = cls.maxFallbackDepth ?? config.resilience.maxFallbackDepth;
   const droppedTiers = Math.max(0, tierLists.length - 1 - depth);
@@ -350,6 +339,32 @@ export function needsTokenizer(config: GatewayConfig): boolean {
   return false;
 }
 
+export interface TierList {
+  targets: readonly Target[];
+  weights?: readonly number[];
+}
+
+/**
+ * A route's tiers: a public model's, or the one target a `provider/model` names, then one tier per
+ * entry of the request's `fallbacks`. Unknown names are client errors that say what exists.
+ */
+export function routeTiers(config: GatewayConfig, route: string, fallbacks?: readonly string[]): TierList[] {
+  const tiers: TierList[] = [];
+  const pub = config.models.get(route);
+  if (pub) tiers.push(...pub.tiers);
+  else {
+    const t = route.includes('/') ? resolveTargetRef(config, route) : undefined;
+    if (!t) throw unknownModel(config, route);
+    tiers.push({ targets: [t] });
+  }
+  fallbacks?.forEach((ref, i) => {
+    const t = resolveTargetRef(config, ref);
+    if (!t) throw invalid(`fallbacks[${i}]`, `fallbacks[${i}] '${ref}' names no configured provider; providers: ${[...config.providers.keys()].join(', ')}`);
+    tiers.push({ targets: [t] });
+  });
+  return tiers;
+}
+
 /** The conversation a request belongs to: the session header, else the OpenAI `user` field. */
 export function sessionId(input: RouteInput): string | undefined {
   const h = input.header(SESSION_HEADER);
@@ -441,7 +456,7 @@ function noEligibleTarget(route: string, excluded: Exclusion[]): GatewayError {
   return new GatewayError('no_eligible_target', `No target of '${route}' may serve this request: ${list || 'the route has no targets within the fallback depth'}`, { param: 'model' });
 }
 
-export function unknownModel(config: GatewayConfig, model: string): GatewayError {
+function unknownModel(config: GatewayConfig, model: string): GatewayError {
   const known = [...config.models.keys()];
   const providers = [...config.providers.keys()];
   const slash = model.indexOf('/');
