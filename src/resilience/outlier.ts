@@ -1,6 +1,6 @@
 /**
  * Passive outlier detection: live traffic over the last few minutes shows which targets are worse
- * than their peers (the other targets of the same routes), and those are ejected from rotation for
+ * than their peers (the other targets of the same tier), and those are ejected from rotation for
  * a while. It complements the breaker, which reacts within seconds to bursts of failures: a target
  * failing one request in eight, or answering three times slower than the alternatives, never trips
  * a breaker yet serves users worse than its peers would.
@@ -116,7 +116,7 @@ export class OutlierStats {
 
 export interface OutlierCandidate extends OutlierView {
   key: string;
-  /** Targets that serve the same routes: what this one is compared with, and where its traffic goes. */
+  /** Targets sharing a tier with this one: what it is compared with, and where its traffic goes. */
   peers: readonly string[];
   /** Out of rotation already (ejected, breaker open, cooling off). */
   unavailable: boolean;
