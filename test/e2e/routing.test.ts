@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,14 @@ describe('explain and the route header', () => {
     expect(r.headers['x-switchyard-route']).toBe('route=chat; class=default; strategy=priority; why="priority (declared order)"; target=sb-openai/gpt-4o-mini');
     const s = await postChat(stack.url, 'chat', { stream: true, headers: { 'x-switchyard-class': 'critical' } });
     expect(s.headers['x-switchyard-route']).toBe('route=chat; class=critical; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5');
+  });
+
+  it('the Anthropic Messages ingress is routed the same way and says so', async () => {
+    const claude = new Anthropic({ baseURL: stack.url, apiKey: 'unused', maxRetries: 0 });
+    const { response } = await claude.messages
+      .create({ model: 'chat', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-switchyard-data-class': 'hipaa' } })
+      .withResponse();
+    expect(response.headers.get('x-switchyard-route')).toBe('route=chat; class=default; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5');
   });
 
   it('compliance: a request needing hipaa only reaches the provider that offers it; none qualifying is an explicit error naming the rule', async () => {
