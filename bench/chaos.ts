@@ -12,8 +12,8 @@
  * 5 s ±20 % here; the default is 30 s) while the other rows run.
  */
 import { parseScenarioFile, type SandboxAttempt } from '../src/sandbox/index.js';
-import { chat, describeResult, gatewayAttempts, type ChatResult, type Message } from './lib/client.js';
-import { startBenchStack, type BenchStack } from './lib/stack.js';
+import { type ChatResult, chat, describeResult, gatewayAttempts, type Message } from './lib/client.js';
+import { type BenchStack, startBenchStack } from './lib/stack.js';
 import { seconds, sleep, table } from './lib/table.js';
 
 type Verdict = 'PASS' | 'FAIL' | 'not built';
@@ -39,7 +39,6 @@ const OUTAGE_MAX_REQUESTS = 120;
 const OUTAGE_POLL_MS = 500;
 const OUTAGE_DURATION_MS = 3_000;
 
-const HELLO: Message[] = [{ role: 'user', content: 'hello' }];
 const PREFILL: Message[] = [
   { role: 'user', content: 'Write one line about rivers.' },
   { role: 'assistant', content: 'Rivers' },
@@ -265,7 +264,10 @@ async function streamCut(s: BenchStack): Promise<RowResult[]> {
   const sc = rc.stream;
   const cont = row('  ↳ continue on fallback (prefill)', 'the cut answer goes on on a prefill-capable fallback: one complete stream', rc, sbc, [
     ['complete stream, [DONE]', sc?.done === true && sc.error === null],
-    ['the cut text and the continuation both reached the client', (sc?.text.includes('Sandbox (openai/cut-after-5@c9)') ?? false) && (sc?.text.includes('Sandbox (anthropic/claude-cont@c9)') ?? false)],
+    [
+      'the cut text and the continuation both reached the client',
+      (sc?.text.includes('Sandbox (openai/cut-after-5@c9)') ?? false) && (sc?.text.includes('Sandbox (anthropic/claude-cont@c9)') ?? false),
+    ],
     ['the fallback was asked once', sbCount(sbc, 'claude-cont') === 1],
   ]);
   return [today, cont];
@@ -308,12 +310,19 @@ async function missingDone(s: BenchStack): Promise<RowResult[]> {
   const sb = sandboxAttempts(s, 'c12');
   const st = r.stream;
   return [
-    row('missing [DONE]', 'a finished stream without [DONE] is finalised: finish_reason stop, usage, no error', r, sb, [
-      ['status 200', r.status === 200],
-      ['finish_reason stop', st?.finishReason === 'stop'],
-      ['usage chunk', st?.usage === true],
-      ['no in-band error', st?.error === null],
-    ], [`sandbox outcome: ${sb.map((a) => a.outcome).join(',')}; the gateway ${st?.done ? 'adds' : 'does not add'} [DONE]`]),
+    row(
+      'missing [DONE]',
+      'a finished stream without [DONE] is finalised: finish_reason stop, usage, no error',
+      r,
+      sb,
+      [
+        ['status 200', r.status === 200],
+        ['finish_reason stop', st?.finishReason === 'stop'],
+        ['usage chunk', st?.usage === true],
+        ['no in-band error', st?.error === null],
+      ],
+      [`sandbox outcome: ${sb.map((a) => a.outcome).join(',')}; the gateway ${st?.done ? 'adds' : 'does not add'} [DONE]`],
+    ),
   ];
 }
 
@@ -411,7 +420,10 @@ async function outage(s: BenchStack): Promise<RowResult[]> {
   const { verdict, failed } = verdictOf([
     ['the breaker to open', opened !== undefined],
     ['every request answered (200)', okCount === seen.length],
-    ['requests while open go straight to the fallback (1 attempt)', whileOpen.length > 0 && whileOpen.every((x) => x.provider === 'sb-gemini' && x.attempts === 1)],
+    [
+      'requests while open go straight to the fallback (1 attempt)',
+      whileOpen.length > 0 && whileOpen.every((x) => x.provider === 'sb-gemini' && x.attempts === 1),
+    ],
     ['the breaker to close again within the time budget', closed !== undefined],
     ['the primary to answer again after the cooldown', back !== undefined],
   ]);
@@ -440,7 +452,11 @@ async function outage(s: BenchStack): Promise<RowResult[]> {
     ms,
     verdict: probes > 0 ? 'PASS' : 'FAIL',
     expect: 'probe the open target in the background and close the breaker as soon as it recovers',
-    notes: [probes > 0 ? `${probes} probes while open` : `recovery is found only by the first client request after the cooldown (${at(halfOpen)}), ${halfOpen ? ((halfOpen.at - OUTAGE_DURATION_MS) / 1000).toFixed(1) : '?'} s after the outage ended`],
+    notes: [
+      probes > 0
+        ? `${probes} probes while open`
+        : `recovery is found only by the first client request after the cooldown (${at(halfOpen)}), ${halfOpen ? ((halfOpen.at - OUTAGE_DURATION_MS) / 1000).toFixed(1) : '?'} s after the outage ended`,
+    ],
   };
   return [main, active];
 }
@@ -457,7 +473,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   // A 5 s breaker cooldown (the default is 30 s) and 0.5 s health probes (default 15 s) keep the
   // outage row short; every row has its own targets.
-  const stack = await startBenchStack({ providers: PROVIDERS, models: MODELS, resilience: { breaker: { cooldown_ms: 5000, max_cooldown_ms: 20_000 }, health: { interval_ms: 500 } } }, SCENARIOS);
+  const stack = await startBenchStack(
+    { providers: PROVIDERS, models: MODELS, resilience: { breaker: { cooldown_ms: 5000, max_cooldown_ms: 20_000 }, health: { interval_ms: 500 } } },
+    SCENARIOS,
+  );
   const results: RowResult[] = [];
   try {
     // The outage row waits out a real breaker cooldown; everything else runs meanwhile, one row at
@@ -487,7 +506,9 @@ async function main(): Promise<void> {
         results.push({ scenario: fn.name, client: 'bench error', provider: '-', attempts: '-', ms: 0, verdict: 'FAIL', expect: '', notes: [String(err)] });
       }
     }
-    process.stdout.write(`(${results.length} rows done in ${seconds(performance.now() - started)}; waiting for the breaker's cooldown in the outage row ...)\n`);
+    process.stdout.write(
+      `(${results.length} rows done in ${seconds(performance.now() - started)}; waiting for the breaker's cooldown in the outage row ...)\n`,
+    );
     results.push(...(await outageRows));
   } finally {
     await stack.close();

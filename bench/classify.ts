@@ -100,7 +100,9 @@ const PROMPTS: { name: string; req: ChatRequest; typical?: boolean }[] = [
     name: 'summarisation',
     req: {
       model: 'm',
-      messages: [{ role: 'user', content: `Summarize the following news article in three bullet points for a busy reader.\n\n${ARTICLE}\n\n${ARTICLE.slice(0, 500)}` }],
+      messages: [
+        { role: 'user', content: `Summarize the following news article in three bullet points for a busy reader.\n\n${ARTICLE}\n\n${ARTICLE.slice(0, 500)}` },
+      ],
     },
   },
   {
@@ -125,9 +127,16 @@ function conversation(): ChatMessage[] {
   return [
     { role: 'system', content: 'You are a friendly travel assistant.' },
     { role: 'user', content: "I'm planning a week in Portugal in October. Lisbon and Porto, maybe the Algarve?" },
-    { role: 'assistant', content: 'October is a lovely time to visit: warm days, fewer crowds. Lisbon and Porto are easy to combine by train (about 3 hours). The Algarve is still warm enough for the beach early in the month.' },
+    {
+      role: 'assistant',
+      content:
+        'October is a lovely time to visit: warm days, fewer crowds. Lisbon and Porto are easy to combine by train (about 3 hours). The Algarve is still warm enough for the beach early in the month.',
+    },
     { role: 'user', content: 'How many days would you spend in each place?' },
-    { role: 'assistant', content: 'For seven days: three in Lisbon (with a day trip to Sintra), two in Porto, and two in the Algarve, travelling south by train or bus.' },
+    {
+      role: 'assistant',
+      content: 'For seven days: three in Lisbon (with a day trip to Sintra), two in Porto, and two in the Algarve, travelling south by train or bus.',
+    },
     { role: 'user', content: 'Nice. Any food I should not miss in Porto?' },
   ];
 }

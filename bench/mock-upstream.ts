@@ -20,7 +20,7 @@ const chunk = (delta: object, finish: string | null): string =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-bench', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 const stream =
   chunk({ role: 'assistant', content: '' }, null) +
-  words.map((w) => chunk({ content: w + ' ' }, null)).join('') +
+  words.map((w) => chunk({ content: `${w} ` }, null)).join('') +
   chunk({}, 'stop') +
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-bench', choices: [], usage: { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 } })}\n\n` +
   'data: [DONE]\n\n';

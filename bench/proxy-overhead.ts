@@ -9,7 +9,7 @@
  *   npm run bench                         # 3 rounds of 3 s per target and case
  *   BENCH_SECONDS=5 BENCH_ROUNDS=5 npm run bench
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,12 @@ function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready
   });
 }
 
-interface WrkResult { rps: number; p50: number; p99: number; errors: number }
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 function ms(v: string): number {
   const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
@@ -68,7 +73,12 @@ function median(xs: number[]): number {
 }
 
 function medianResult(rs: WrkResult[]): WrkResult {
-  return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0) };
+  return {
+    rps: median(rs.map((r) => r.rps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+  };
 }
 
 /** Median time from sending a stream request to its first body byte, sequential requests. */
@@ -102,7 +112,12 @@ async function main(): Promise<void> {
     configPath,
     `server: { port: 0 }\nproviders:\n  mock:\n    format: openai\n    base_url: ${upstreamUrl}/v1\n    api_key: \${BENCH_KEY}\nmodels:\n  bench:\n    targets: [mock/gpt-bench]\n`,
   );
-  const gateway = await startProcess(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--config', configPath, '--port', '0'], { ...process.env, BENCH_KEY: 'bench-key' }, /listening on (http:\/\/[\d.:]+)/);
+  const gateway = await startProcess(
+    process.execPath,
+    [join(root, 'dist/cli/main.js'), 'serve', '--config', configPath, '--port', '0'],
+    { ...process.env, BENCH_KEY: 'bench-key' },
+    /listening on (http:\/\/[\d.:]+)/,
+  );
   const bare = await startProcess(process.execPath, ['--import', 'tsx', join(root, 'bench/bare-proxy.ts'), '0', upstreamUrl], process.env, /^(\d+)\n/m);
   const direct = `${upstreamUrl}/v1/chat/completions`;
   const through = `${gateway.line}/v1/chat/completions`;
@@ -125,8 +140,8 @@ async function main(): Promise<void> {
         const fmt = (name: string, r: WrkResult): string => `${name} ${r.rps.toFixed(0).padStart(6)} rps p50 ${r.p50.toFixed(3)} p99 ${r.p99.toFixed(3)} ms`;
         rows.push(
           `${kind.padEnd(10)} c=${String(c).padEnd(2)} | ${fmt('direct', d)} | ${fmt('switchyard', g)} | ${fmt('bare node hop', b)}\n` +
-            `${' '.repeat(16)}switchyard: ${(g.rps / d.rps * 100).toFixed(1)}% of direct rps, +${(g.p50 - d.p50).toFixed(3)} ms p50 | ` +
-            `bare hop: ${(b.rps / d.rps * 100).toFixed(1)}% of direct, +${(b.p50 - d.p50).toFixed(3)} ms p50 | errors ${d.errors}/${g.errors}/${b.errors}`,
+            `${' '.repeat(16)}switchyard: ${((g.rps / d.rps) * 100).toFixed(1)}% of direct rps, +${(g.p50 - d.p50).toFixed(3)} ms p50 | ` +
+            `bare hop: ${((b.rps / d.rps) * 100).toFixed(1)}% of direct, +${(b.p50 - d.p50).toFixed(3)} ms p50 | errors ${d.errors}/${g.errors}/${b.errors}`,
         );
       }
     }
@@ -134,9 +149,13 @@ async function main(): Promise<void> {
     const fbThrough = await firstByte(through, 400);
     const fbBare = await firstByte(bareUrl, 400);
     const rss = peakRssMb(gateway.child.pid!);
-    console.log(`Switchyard proxy overhead (median of ${ROUNDS} interleaved rounds of ${SECONDS}s per target and case, wrk, Node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
+    console.log(
+      `Switchyard proxy overhead (median of ${ROUNDS} interleaved rounds of ${SECONDS}s per target and case, wrk, Node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
+    );
     for (const r of rows) console.log(r);
-    console.log(`stream first byte p50: direct ${fbDirect.toFixed(3)} ms, switchyard ${fbThrough.toFixed(3)} ms (+${(fbThrough - fbDirect).toFixed(3)}), bare node hop ${fbBare.toFixed(3)} ms (+${(fbBare - fbDirect).toFixed(3)})`);
+    console.log(
+      `stream first byte p50: direct ${fbDirect.toFixed(3)} ms, switchyard ${fbThrough.toFixed(3)} ms (+${(fbThrough - fbDirect).toFixed(3)}), bare node hop ${fbBare.toFixed(3)} ms (+${(fbBare - fbDirect).toFixed(3)})`,
+    );
     console.log(`switchyard peak RSS: ${rss.toFixed(1)} MB`);
     console.log('targets: ratio at c=50 >= 50%, added p50 at c=1 <= 0.25 ms, first byte added <= 0.5 ms, peak RSS <= 100 MB');
   } finally {

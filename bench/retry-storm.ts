@@ -16,7 +16,7 @@
  * Exit code 1 when the only-target ratio misses the target.
  */
 import { Agent, request } from 'undici';
-import { AttemptTail, startBenchStack, type BenchStack } from './lib/stack.js';
+import { AttemptTail, type BenchStack, startBenchStack } from './lib/stack.js';
 import { seconds, table } from './lib/table.js';
 
 const CLIENTS = Number(process.env.STORM_CLIENTS ?? 20);
@@ -29,7 +29,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const POLL_MS = 100;
 const WATCHDOG_MS = (SECONDS * 2 + REQUEST_TIMEOUT_MS / 1000 + 30) * 1000;
 
-for (const [name, v] of [['STORM_CLIENTS', CLIENTS], ['STORM_SECONDS', SECONDS], ['STORM_MAX_REQUESTS', MAX_REQUESTS]] as const) {
+for (const [name, v] of [
+  ['STORM_CLIENTS', CLIENTS],
+  ['STORM_SECONDS', SECONDS],
+  ['STORM_MAX_REQUESTS', MAX_REQUESTS],
+] as const) {
   if (!(Number.isFinite(v) && v > 0 && v <= 1_000_000)) {
     console.error(`${name} must be a positive number, got ${String(v)}`);
     process.exit(2);
@@ -160,7 +164,10 @@ async function runCase(c: Case): Promise<CaseResult> {
 }
 
 function fmtMap(m: Map<string, number>): string {
-  return [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(' ');
+  return [...m]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
 }
 
 async function main(): Promise<void> {
@@ -173,7 +180,9 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of CASES) results.push(await runCase(c));
 
-  console.log(`Switchyard retry storm: ${CLIENTS} concurrent clients, ${SECONDS} s or ${MAX_REQUESTS} requests, a provider at 100 % 503 (sandbox \`${FAILING}\`), gateway + sandbox on 127.0.0.1, Node ${process.version}\n`);
+  console.log(
+    `Switchyard retry storm: ${CLIENTS} concurrent clients, ${SECONDS} s or ${MAX_REQUESTS} requests, a provider at 100 % 503 (sandbox \`${FAILING}\`), gateway + sandbox on 127.0.0.1, Node ${process.version}\n`,
+  );
   let ok = true;
   const rows = results.map((r) => {
     const ratio = r.failingAttempts / r.load.requests;
@@ -195,7 +204,9 @@ async function main(): Promise<void> {
   for (const r of results) {
     const failingKey = `sb-openai/${FAILING}@${r.c.tag}`;
     console.log(`${r.c.name}: targets ${r.c.targets.join(', ')}`);
-    console.log(`  answered by: ${fmtMap(r.load.providers)}; client latency p50 ${quantile(r.load.latencies, 0.5).toFixed(1)} ms, p99 ${quantile(r.load.latencies, 0.99).toFixed(1)} ms; ran ${seconds(r.load.elapsedMs)}`);
+    console.log(
+      `  answered by: ${fmtMap(r.load.providers)}; client latency p50 ${quantile(r.load.latencies, 0.5).toFixed(1)} ms, p99 ${quantile(r.load.latencies, 0.99).toFixed(1)} ms; ran ${seconds(r.load.elapsedMs)}`,
+    );
     console.log(
       `  sandbox log: ${r.allAttempts} attempts in all, ${r.failingAttempts} on the failing provider${r.missed ? ` (${r.missed} entries scrolled out unseen: counts are a lower bound)` : ''}; ` +
         `gateway attempt events: ${r.gatewayAttempts.get(failingKey) ?? 0} on the failing provider, ${[...r.gatewayAttempts.values()].reduce((a, b) => a + b, 0)} in all`,

@@ -38,7 +38,9 @@ function config(strategy: StrategyName, rules: boolean): GatewayConfig {
         base_url: `http://127.0.0.1:${9000 + i}/v1`,
         auth: 'none',
         compliance: i % 2 === 0 ? ['zdr'] : [],
-        models: Object.fromEntries([0, 1, 2, 3].map((m) => [`m${m}`, { context_window: 128_000, quality: 1 + ((i + m) % 5), input_price: 0.5 + m, output_price: 2 + 3 * m }])),
+        models: Object.fromEntries(
+          [0, 1, 2, 3].map((m) => [`m${m}`, { context_window: 128_000, quality: 1 + ((i + m) % 5), input_price: 0.5 + m, output_price: 2 + 3 * m }]),
+        ),
       },
     ]),
   );
@@ -56,7 +58,10 @@ function config(strategy: StrategyName, rules: boolean): GatewayConfig {
         ],
       }
     : undefined;
-  return compile({ providers, models: { big: { strategy, tiers } }, resilience: { max_fallback_depth: 3 }, ...(routing ? { routing } : {}) }, { env: {}, source: 'bench' });
+  return compile(
+    { providers, models: { big: { strategy, tiers } }, resilience: { max_fallback_depth: 3 }, ...(routing ? { routing } : {}) },
+    { env: {}, source: 'bench' },
+  );
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -111,7 +116,7 @@ function measure(name: string, strategy: StrategyName, rules: boolean): string[]
 }
 
 const only = process.env.PLAN_ONLY;
-const rows = STRATEGIES.filter((s) => !only || s === only).map((s) => measure("20 targets, 4 tiers", s, false));
+const rows = STRATEGIES.filter((s) => !only || s === only).map((s) => measure('20 targets, 4 tiers', s, false));
 rows.push(measure('same, 5 rules (classifies)', 'priority', true));
 console.log(`Route planning (Router.plan), per plan; target p50 <= ${TARGET_P50_US} us`);
 console.log(table(['case', 'strategy', 'plans', 'p50 us', 'p99 us', 'p50 ok'], rows));

@@ -7,7 +7,7 @@
  *   npm run bench:tail                      # 6000 requests per route, 8 at a time
  *   TAIL_REQUESTS=5000 npm run bench:tail
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,10 @@ async function load(gateway: string, model: string, n: number, dispatcher: Agent
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-tail-'));
   const scenarios = join(dir, 'scenarios.yaml');
-  writeFileSync(scenarios, `models:\n  tail:\n    first_token_ms: { distribution: lognormal, median_ms: ${MEDIAN_MS}, sigma: ${SIGMA.toFixed(4)} }\n    token_ms: 0\n    tokens: 5\n`);
+  writeFileSync(
+    scenarios,
+    `models:\n  tail:\n    first_token_ms: { distribution: lognormal, median_ms: ${MEDIAN_MS}, sigma: ${SIGMA.toFixed(4)} }\n    token_ms: 0\n    tokens: 5\n`,
+  );
   const sandbox = await start(['sandbox', '--port', '0', '--scenarios', scenarios, '--seed', '7', '--quiet'], /listening on (http:\/\/[\d.:]+)/);
   const sb = sandbox.match;
   const config = join(dir, 'switchyard.yaml');

@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calcPrice, waitForUpdate, type MatchLogic, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
+import { calcPrice, type MatchLogic, type ModelInfo, type ModelPrice, type Provider, waitForUpdate } from '@pydantic/genai-prices';
 
 const PACKAGE = '@pydantic/genai-prices';
 const OUT = fileURLToPath(new URL('../src/routing/price-data.ts', import.meta.url));
@@ -90,7 +90,7 @@ function sourcePackage(): { version: string; repository: string } {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; repository?: { url?: string } | string };
       if (pkg.name === PACKAGE) {
-        const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? '';
+        const raw = typeof pkg.repository === 'string' ? pkg.repository : (pkg.repository?.url ?? '');
         const repository = raw.replace(/^git\+/, '').replace(/\.git$/, '');
         if (!pkg.version || !repository) throw new Error(`${PACKAGE}/package.json lacks version or repository`);
         return { version: pkg.version, repository };
@@ -214,7 +214,13 @@ function convertModel(providerId: string, model: ModelInfo, date: string, notes:
 }
 
 function quote(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
+  return `'${s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')}'`;
 }
 
 const list = (xs: readonly string[]): string => `[${xs.map(quote).join(', ')}]`;
@@ -253,7 +259,7 @@ function render(
     `export type CatalogProviderName = ${names};`,
     '',
     'export interface CatalogModel {',
-    '  /** The catalogue\'s model id. */',
+    "  /** The catalogue's model id. */",
     '  readonly id: string;',
     '  /** Other exact ids (lowercase). */',
     '  readonly aliases?: readonly string[];',
@@ -272,7 +278,7 @@ function render(
     '}',
     '',
     'export interface CatalogProvider {',
-    '  /** In the source\'s order: the first model whose patterns match an id wins. */',
+    "  /** In the source's order: the first model whose patterns match an id wins. */",
     '  readonly models: readonly CatalogModel[];',
     '  /** Catalogues searched next when no model matches (e.g. Azure serves OpenAI models). */',
     '  readonly fallback: readonly CatalogProviderName[];',
@@ -299,7 +305,7 @@ function render(
     '});',
     '',
     'function deepFreeze<T>(value: T): T {',
-    '  if (typeof value === \'object\' && value !== null) {',
+    "  if (typeof value === 'object' && value !== null) {",
     '    for (const child of Object.values(value)) deepFreeze(child);',
     '    Object.freeze(value);',
     '  }',

@@ -41,11 +41,7 @@ export class GatewayError extends Error {
   /** Every upstream attempt that led here, when the error ends a failover walk. */
   readonly attempts: unknown[] | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { param?: string | null; status?: number; headers?: Record<string, string>; attempts?: unknown[] } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { param?: string | null; status?: number; headers?: Record<string, string>; attempts?: unknown[] } = {}) {
     super(message);
     this.name = 'GatewayError';
     this.code = code;
@@ -63,5 +59,4 @@ export class GatewayError extends Error {
   }
 }
 
-export const invalid = (param: string, message: string): GatewayError =>
-  new GatewayError('invalid_request', message, { param });
+export const invalid = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param });

@@ -2,7 +2,7 @@
  * A small chat client for benches: one POST to the gateway, the whole body read, and a summary of
  * what the client got (status, complete stream or in-band error) that a scoreboard can print.
  */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 export type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 

@@ -4,7 +4,7 @@
  */
 import { compile } from '../../src/config/compile.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
-import { startSandbox, type SandboxAttempt, type SandboxServer, type ScenarioFile } from '../../src/sandbox/index.js';
+import { type SandboxAttempt, type SandboxServer, type ScenarioFile, startSandbox } from '../../src/sandbox/index.js';
 
 export interface LogLine {
   event: string;

@@ -111,7 +111,8 @@ function validateTools(o: Obj): void {
   const tc = o.tool_choice;
   if (tc === undefined || tc === null) return;
   if (typeof tc === 'string') {
-    if (!['none', 'auto', 'required'].includes(tc)) throw invalid('tool_choice', `tool_choice must be 'none', 'auto', 'required' or {type:'function', function:{name}}, got ${JSON.stringify(tc)}`);
+    if (!['none', 'auto', 'required'].includes(tc))
+      throw invalid('tool_choice', `tool_choice must be 'none', 'auto', 'required' or {type:'function', function:{name}}, got ${JSON.stringify(tc)}`);
   } else {
     expectType(tc, 'object', 'tool_choice');
     const name = ((tc as Obj).function as Obj | undefined)?.name;
@@ -153,7 +154,10 @@ export function validateChatRequest(body: unknown): ChatRequest {
   if (!isObj(body)) throw invalid('', `request body must be a JSON object, got ${typeName(body)}`);
   validateModel(body);
   if (!Array.isArray(body.messages)) {
-    throw invalid('messages', body.messages === undefined ? 'messages is required: an array of messages' : `messages must be an array, got ${typeName(body.messages)}`);
+    throw invalid(
+      'messages',
+      body.messages === undefined ? 'messages is required: an array of messages' : `messages must be an array, got ${typeName(body.messages)}`,
+    );
   }
   if (body.messages.length === 0) throw invalid('messages', 'messages must contain at least one message');
   body.messages.forEach(validateMessage);
@@ -165,7 +169,8 @@ export function validateChatRequest(body: unknown): ChatRequest {
   range(body, 'top_p', 0, 1);
   range(body, 'presence_penalty', -2, 2);
   range(body, 'frequency_penalty', -2, 2);
-  if (body.seed !== undefined && body.seed !== null && !Number.isInteger(body.seed)) throw invalid('seed', `seed must be an integer, got ${JSON.stringify(body.seed)}`);
+  if (body.seed !== undefined && body.seed !== null && !Number.isInteger(body.seed))
+    throw invalid('seed', `seed must be an integer, got ${JSON.stringify(body.seed)}`);
   positiveInt(body, 'max_tokens');
   positiveInt(body, 'max_completion_tokens');
   positiveInt(body, 'n');
@@ -187,7 +192,8 @@ export function validateEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   const input = body.input;
   const ok =
     typeof input === 'string' ||
-    (Array.isArray(input) && input.length > 0 &&
+    (Array.isArray(input) &&
+      input.length > 0 &&
       (input.every((x) => typeof x === 'string') ||
         input.every((x) => Number.isInteger(x)) ||
         input.every((x) => Array.isArray(x) && x.every((y) => Number.isInteger(y)))));

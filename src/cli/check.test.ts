@@ -18,7 +18,9 @@ const FULL_ENV: Record<string, string> = {
   AZURE_OPENAI_API_KEY: 'azure-SECRET-0006',
   GROQ_API_KEY: 'gsk-SECRET-0007',
 };
-const SECRET_VALUES = Object.entries(FULL_ENV).filter(([k]) => k !== 'AZURE_OPENAI_ENDPOINT').map(([, v]) => v);
+const SECRET_VALUES = Object.entries(FULL_ENV)
+  .filter(([k]) => k !== 'AZURE_OPENAI_ENDPOINT')
+  .map(([, v]) => v);
 
 async function check(argv: string[], env: Record<string, string>, cwd?: string) {
   let stdout = '';

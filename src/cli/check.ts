@@ -1,6 +1,6 @@
-import { compileWithReport, type CompileReport } from '../config/compile.js';
+import { type CompileReport, compileWithReport } from '../config/compile.js';
 import type { Env } from '../config/env.js';
-import { ConfigError, formatIssue, type ConfigIssue } from '../config/errors.js';
+import { ConfigError, type ConfigIssue, formatIssue } from '../config/errors.js';
 import { defaultConfigPath, readRawConfig } from '../config/load.js';
 import { describeConfig } from '../config/summary.js';
 

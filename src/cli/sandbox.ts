@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadScenarioFile, startSandbox } from '../sandbox/index.js';
-import { waitForSignal, type CliIO } from './io.js';
+import { type CliIO, waitForSignal } from './io.js';
 
 export async function runSandbox(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -24,7 +24,7 @@ export async function runSandbox(argv: string[], io: CliIO): Promise<number> {
     port,
     ...(values.scenarios ? { scenarios: loadScenarioFile(values.scenarios) } : {}),
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
-    ...(values.quiet ? {} : { log: (line: string) => io.stdout(line + '\n') }),
+    ...(values.quiet ? {} : { log: (line: string) => io.stdout(`${line}\n`) }),
   });
   io.stdout(
     `switchyard sandbox listening on ${sandbox.url}\n` +

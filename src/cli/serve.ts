@@ -3,10 +3,10 @@ import { compile } from '../config/compile.js';
 import { defaultConfigPath, readRawConfig } from '../config/load.js';
 import { createGateway, type Logger } from '../http/server.js';
 import type { SandboxServer } from '../sandbox/index.js';
-import { waitForSignal, type CliIO } from './io.js';
+import { type CliIO, waitForSignal } from './io.js';
 
 function jsonLogger(io: CliIO): Logger {
-  return (level, event, fields) => io.stderr(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }) + '\n');
+  return (level, event, fields) => io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
 }
 
 export async function runServe(argv: string[], io: CliIO): Promise<number> {
@@ -37,11 +37,11 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
   if (config.sandboxMode) {
     banner +=
       '\n  *** SANDBOX MODE ***\n' +
-        '  No provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).\n' +
-        '  Answers come from simulated providers on this machine, not from real models.\n' +
-        '  Every response carries the header x-switchyard-sandbox: true.\n\n' +
-        `  Try: curl ${base}/v1/chat/completions -H 'content-type: application/json' \\\n` +
-        `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`;
+      '  No provider credentials were found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...).\n' +
+      '  Answers come from simulated providers on this machine, not from real models.\n' +
+      '  Every response carries the header x-switchyard-sandbox: true.\n\n' +
+      `  Try: curl ${base}/v1/chat/completions -H 'content-type: application/json' \\\n` +
+      `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`;
   }
   io.stdout(banner);
   await waitForSignal();

@@ -85,7 +85,9 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
   {
     name: 'target without a provider part',
     yaml: `${OPENAI}    models:\n      gpt-4o: {}\nmodels:\n  smart:\n    targets: [gpt-4o]\n`,
-    expected: ['models.smart.targets[0]: "gpt-4o" is not a provider/model reference (did you mean "openai/gpt-4o"?); write <provider>/<model id>, e.g. openai/gpt-4o-mini'],
+    expected: [
+      'models.smart.targets[0]: "gpt-4o" is not a provider/model reference (did you mean "openai/gpt-4o"?); write <provider>/<model id>, e.g. openai/gpt-4o-mini',
+    ],
   },
   {
     name: 'repeated target',
@@ -103,7 +105,7 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
     expected: ['providers.groq.api_key: environment variable MY_GROQ_KEY is not set'],
   },
   {
-    name: "missing preset key variable",
+    name: 'missing preset key variable',
     yaml: 'providers:\n  anthropic: {}\n',
     expected: [
       'providers.anthropic.api_key: environment variable ANTHROPIC_API_KEY is not set (preset anthropic reads the key from it; set it, or write api_key: ${OTHER_VARIABLE})',
@@ -159,12 +161,14 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
   {
     name: 'format required without a preset',
     yaml: 'providers:\n  local:\n    base_url: http://127.0.0.1:9000/v1\n',
-    expected: ['providers.local.format: is required when no preset is given (and "local" is not a preset name); allowed values: openai, azure, anthropic, gemini, bedrock'],
+    expected: [
+      'providers.local.format: is required when no preset is given (and "local" is not a preset name); allowed values: openai, azure, anthropic, gemini, bedrock',
+    ],
   },
   {
     name: 'api_version on a non-azure provider',
     yaml: 'providers:\n  local:\n    format: openai\n    preset: openai\n    auth: none\n    api_version: "2024-10-21"\n',
-    expected: ['providers.local.api_version: is only used by format azure (this provider\'s format is openai)'],
+    expected: ["providers.local.api_version: is only used by format azure (this provider's format is openai)"],
   },
   {
     name: 'settings that belong to another format',

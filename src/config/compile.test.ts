@@ -40,8 +40,8 @@ describe('defaults', () => {
     expect(Object.isFrozen(p.timeouts)).toBe(true);
     expect(() => (config.providers as Map<string, ProviderConfig>).set('x', p)).toThrow(TypeError);
     expect(() => (config.models as Map<string, unknown>).clear()).toThrow(TypeError);
-    const target = resolveTargetRef(config, 'openai/gpt-4o');
-    expect(() => (target?.model.capabilities as Set<string>).add('embeddings')).toThrow(TypeError);
+    const target = resolveTargetRef(config, 'openai/gpt-4o')!;
+    expect(() => (target.model.capabilities as Set<string>).add('embeddings')).toThrow(TypeError);
   });
 });
 
@@ -75,7 +75,10 @@ describe('presets', () => {
 
   it('knows the OpenAI-compatible hosts by URL', () => {
     const urls = Object.fromEntries(
-      (['groq', 'together', 'deepseek', 'mistral', 'fireworks', 'openrouter', 'xai', 'perplexity', 'vllm', 'ollama', 'lmstudio'] as const).map((n) => [n, PRESETS[n].baseUrl]),
+      (['groq', 'together', 'deepseek', 'mistral', 'fireworks', 'openrouter', 'xai', 'perplexity', 'vllm', 'ollama', 'lmstudio'] as const).map((n) => [
+        n,
+        PRESETS[n].baseUrl,
+      ]),
     );
     expect(urls).toEqual({
       groq: 'https://api.groq.com/openai/v1',
@@ -125,7 +128,12 @@ describe('presets', () => {
   it('azure: endpoint, api-key header and api version from the environment', () => {
     const env = { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/', AZURE_OPENAI_API_KEY: 'az' };
     const p = provider(fromYaml('providers:\n  azure:\n    models:\n      gpt-4o:\n        deployment: prod-4o\n', env), 'azure');
-    expect(p).toMatchObject({ format: 'azure', baseUrl: 'https://res.openai.azure.com', apiVersion: '2024-10-21', auth: { type: 'header', name: 'api-key', key: 'az' } });
+    expect(p).toMatchObject({
+      format: 'azure',
+      baseUrl: 'https://res.openai.azure.com',
+      apiVersion: '2024-10-21',
+      auth: { type: 'header', name: 'api-key', key: 'az' },
+    });
     expect(p.models.get('gpt-4o')?.deployment).toBe('prod-4o');
     const v = provider(fromYaml('providers:\n  azure: {}\n', { ...env, OPENAI_API_VERSION: '2025-01-01-preview' }), 'azure');
     expect(v.apiVersion).toBe('2025-01-01-preview');
@@ -162,7 +170,12 @@ describe('presets', () => {
   });
 
   it('auth: header on an OpenAI-format host needs and uses auth_header', () => {
-    const p = provider(fromYaml('providers:\n  h:\n    format: openai\n    base_url: https://h.example/v1\n    auth: header\n    auth_header: X-Key\n    api_key: env:H_KEY\n', { H_KEY: 'k' }), 'h');
+    const p = provider(
+      fromYaml('providers:\n  h:\n    format: openai\n    base_url: https://h.example/v1\n    auth: header\n    auth_header: X-Key\n    api_key: env:H_KEY\n', {
+        H_KEY: 'k',
+      }),
+      'h',
+    );
     expect(p.auth).toEqual({ type: 'header', name: 'x-key', key: 'k' });
   });
 });
@@ -223,7 +236,9 @@ models:
 });
 
 describe('resolveTargetRef', () => {
-  const config = fromYaml('providers:\n  openrouter:\n    api_key: ${K}\n    models:\n      meta-llama/llama-3-70b:\n        capabilities: [chat]\n', { K: 'k' });
+  const config = fromYaml('providers:\n  openrouter:\n    api_key: ${K}\n    models:\n      meta-llama/llama-3-70b:\n        capabilities: [chat]\n', {
+    K: 'k',
+  });
 
   it('splits at the first slash and keeps the rest as the model id', () => {
     const t = resolveTargetRef(config, 'openrouter/meta-llama/llama-3-70b');
@@ -244,13 +259,17 @@ describe('resolveTargetRef', () => {
 });
 
 describe('sandbox providers', () => {
-  const yaml = 'providers:\n  sb-o:\n    sandbox: true\n    format: openai\n  sb-a:\n    sandbox: true\n    format: anthropic\n  sb-g:\n    sandbox: true\n    format: gemini\n';
+  const yaml =
+    'providers:\n  sb-o:\n    sandbox: true\n    format: openai\n  sb-a:\n    sandbox: true\n    format: anthropic\n  sb-g:\n    sandbox: true\n    format: gemini\n';
 
   it('point at the sandbox URL with a dummy key', () => {
     const config = fromYaml(yaml, {}, { sandboxUrl: 'http://127.0.0.1:4010/', source: 'sandbox' });
     expect(provider(config, 'sb-o')).toMatchObject({ sandbox: true, baseUrl: 'http://127.0.0.1:4010/openai/v1', auth: { type: 'bearer', key: 'sandbox' } });
     expect(provider(config, 'sb-a')).toMatchObject({ baseUrl: 'http://127.0.0.1:4010/anthropic', auth: { type: 'header', name: 'x-api-key', key: 'sandbox' } });
-    expect(provider(config, 'sb-g')).toMatchObject({ baseUrl: 'http://127.0.0.1:4010/gemini', auth: { type: 'header', name: 'x-goog-api-key', key: 'sandbox' } });
+    expect(provider(config, 'sb-g')).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4010/gemini',
+      auth: { type: 'header', name: 'x-goog-api-key', key: 'sandbox' },
+    });
     expect(config.sandboxMode).toBe(true);
   });
 

@@ -1,21 +1,21 @@
-import { CompileContext, type EnvRefNote } from './context.js';
-import type { Env } from './env.js';
-import { ConfigError, issue, type ConfigIssue } from './errors.js';
-import { frozenMap } from './freeze.js';
-import { fromZodIssues } from './issues.js';
-import { compileProvider } from './provider.js';
-import { compileHedge } from './hedge.js';
-import { compileRouting } from './routing.js';
-import { RawConfigSchema, type RawConfig } from './schema.js';
-import { didYouMean } from './suggest.js';
-import { parseTargetRef, targetFor } from './targets.js';
 import { DEFAULT_BACKOFF } from '../resilience/backoff.js';
 import { DEFAULT_BREAKER } from '../resilience/breaker.js';
 import { OUTLIER_BUCKETS, OUTLIER_DEFAULTS } from '../resilience/outlier.js';
-import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
-import type { GatewayConfig, HedgeConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
+import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
+import { CompileContext, type EnvRefNote } from './context.js';
+import type { Env } from './env.js';
+import { ConfigError, type ConfigIssue, issue } from './errors.js';
+import { frozenMap } from './freeze.js';
+import { compileHedge } from './hedge.js';
+import { fromZodIssues } from './issues.js';
+import { compileProvider } from './provider.js';
+import { compileRouting } from './routing.js';
+import { type RawConfig, RawConfigSchema } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { parseTargetRef, targetFor } from './targets.js';
+import type { GatewayConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
 
 export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   host: '127.0.0.1',
@@ -124,9 +124,14 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
   });
 }
 
-
 /** A `provider/model` reference in a route, or undefined (with the error recorded). */
-function compileTargetRef(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ref: string, path: (string | number)[], ctx: CompileContext): Target | undefined {
+function compileTargetRef(
+  raw: RawConfig,
+  providers: ReadonlyMap<string, ProviderConfig>,
+  ref: string,
+  path: (string | number)[],
+  ctx: CompileContext,
+): Target | undefined {
   const known = Object.keys(raw.providers);
   const parsed = parseTargetRef(ref);
   if (!parsed) {
@@ -150,7 +155,10 @@ function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, Prov
   for (const [name, model] of Object.entries(raw.models ?? {})) {
     const shadowed = parseTargetRef(name);
     if (shadowed && known.includes(shadowed.provider)) {
-      ctx.error(['models', name], `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`);
+      ctx.error(
+        ['models', name],
+        `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`,
+      );
     }
     if ((model.targets === undefined) === (model.tiers === undefined)) {
       ctx.error(['models', name], 'give exactly one of targets (one tier of targets) or tiers (a list of tiers tried in order)');
@@ -168,7 +176,10 @@ function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, Prov
         const path = typeof entry === 'string' ? [...base, index] : [...base, index, 'target'];
         const target = compileTargetRef(raw, providers, ref, path, ctx);
         if (target === undefined) return;
-        const where = path.slice(2).map((p, i) => (typeof p === 'number' ? `[${p}]` : i > 0 ? `.${p}` : p)).join('');
+        const where = path
+          .slice(2)
+          .map((p, i) => (typeof p === 'number' ? `[${p}]` : i > 0 ? `.${p}` : p))
+          .join('');
         const first = seen.get(ref);
         if (first !== undefined) {
           ctx.error(path, `repeats "${ref}" (already ${first}); each target is tried once`);
@@ -226,7 +237,10 @@ export function compileWithReport(raw: unknown, opts: CompileOptions): CompileRe
   const sandboxNames = names.filter((n) => value.providers[n]?.sandbox === true);
   if (sandboxNames.length > 0 && opts.sandboxUrl === undefined) {
     ctx.issues.push(
-      issue([], `sandbox providers (${sandboxNames.join(', ')}) need the URL of Switchyard's built-in sandbox, and none was given (sandboxUrl); start the sandbox first and pass its URL`),
+      issue(
+        [],
+        `sandbox providers (${sandboxNames.join(', ')}) need the URL of Switchyard's built-in sandbox, and none was given (sandboxUrl); start the sandbox first and pass its URL`,
+      ),
     );
   }
 

@@ -1,6 +1,5 @@
-import { interpolate, lookup, secretRefName, type Env } from './env.js';
-import { issue, type ConfigIssue, type PathSegment } from './errors.js';
-import { formatPath } from './errors.js';
+import { type Env, interpolate, lookup, secretRefName } from './env.js';
+import { type ConfigIssue, formatPath, issue, type PathSegment } from './errors.js';
 
 /** One environment variable a provider reads, for `switchyard check` (names and set/unset only). */
 export interface EnvRefNote {

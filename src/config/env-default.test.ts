@@ -24,7 +24,10 @@ describe('embedded default from the environment', () => {
   });
 
   it('model auto: fast and smart public models over every provider that has a pair', () => {
-    const config = compile(rawConfigFromEnv({ OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' }).raw, { env: { OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' }, source: 'environment' });
+    const config = compile(rawConfigFromEnv({ OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' }).raw, {
+      env: { OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a', GROQ_API_KEY: 'g' },
+      source: 'environment',
+    });
     expect(targets(config, 'fast')).toEqual(['openai/gpt-4.1-mini', 'anthropic/claude-haiku-4-5']);
     expect(targets(config, 'smart')).toEqual(['openai/gpt-4.1', 'anthropic/claude-sonnet-4-5']);
     expect(config.routing.auto?.simple).toBe('fast');

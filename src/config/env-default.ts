@@ -1,4 +1,4 @@
-import { lookup, type Env } from './env.js';
+import { type Env, lookup } from './env.js';
 import { KEYED_COMPATIBLE_PRESETS, PRESETS, type PresetName } from './presets.js';
 
 /**
@@ -114,7 +114,8 @@ export function rawConfigFromEnv(env: Env): EnvDefault {
   const providers: Record<string, RawProviderEntry> = {};
   const models: Record<string, { targets: string[] }> = {};
   const addTarget = (publicName: string, ref: string): void => {
-    (models[publicName] ??= { targets: [] }).targets.push(ref);
+    models[publicName] ??= { targets: [] };
+    models[publicName].targets.push(ref);
   };
   for (const [name, entry] of detected) {
     providers[name] = entry;

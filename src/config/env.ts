@@ -68,4 +68,3 @@ export function interpolate(template: string, env: Env): Interpolated {
   }
   return { value, missing, referenced, malformed };
 }
-

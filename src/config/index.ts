@@ -1,10 +1,19 @@
 /** The config module's public surface: load once at start-up, then read the frozen result. */
-export { compile, compileWithReport, validateRaw, DEFAULT_SERVER, type CompileOptions, type CompileReport } from './compile.js';
+export { type CompileOptions, type CompileReport, compile, compileWithReport, DEFAULT_SERVER, validateRaw } from './compile.js';
 export type { EnvRefNote } from './context.js';
-export { rawConfigFromEnv, type EnvDefault } from './env-default.js';
-export { ConfigError, formatIssue, type ConfigIssue } from './errors.js';
-export { defaultConfigPath, loadConfig, loadConfigWithReport, readRawConfig, usesSandbox, DEFAULT_CONFIG_FILE, type LoadOptions, type RawSource } from './load.js';
-export { PRESETS, PRESET_NAMES, type Preset, type PresetName } from './presets.js';
-export { DEFAULT_CAPABILITIES, parseTargetRef, resolveTargetRef, undeclaredModel, type TargetRef } from './targets.js';
-export { parseYaml } from './yaml.js';
+export { type EnvDefault, rawConfigFromEnv } from './env-default.js';
+export { ConfigError, type ConfigIssue, formatIssue } from './errors.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  defaultConfigPath,
+  type LoadOptions,
+  loadConfig,
+  loadConfigWithReport,
+  type RawSource,
+  readRawConfig,
+  usesSandbox,
+} from './load.js';
+export { PRESET_NAMES, PRESETS, type Preset, type PresetName } from './presets.js';
+export { DEFAULT_CAPABILITIES, parseTargetRef, resolveTargetRef, type TargetRef, undeclaredModel } from './targets.js';
 export * from './types.js';
+export { parseYaml } from './yaml.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeType, issue, type ConfigIssue, type PathSegment } from './errors.js';
+import { type ConfigIssue, describeType, issue, type PathSegment } from './errors.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -63,7 +63,8 @@ function quote(value: unknown): string {
 
 function sizeMessage(origin: string, bound: number | bigint, inclusive: boolean | undefined, side: 'min' | 'max'): string {
   if (origin === 'array') return side === 'min' ? `must list at least ${bound} item${bound === 1 ? '' : 's'}` : `must list at most ${bound} items`;
-  if (origin === 'string') return side === 'min' ? (bound === 1 ? 'must not be empty' : `must be at least ${bound} characters`) : `must be at most ${bound} characters`;
+  if (origin === 'string')
+    return side === 'min' ? (bound === 1 ? 'must not be empty' : `must be at least ${bound} characters`) : `must be at most ${bound} characters`;
   if (side === 'min') return inclusive === false ? `must be greater than ${bound}` : `must be at least ${bound}`;
   return inclusive === false ? `must be less than ${bound}` : `must be at most ${bound}`;
 }

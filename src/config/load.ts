@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileWithReport, type CompileReport } from './compile.js';
-import { rawConfigFromEnv } from './env-default.js';
+import { type CompileReport, compileWithReport } from './compile.js';
 import type { Env } from './env.js';
+import { rawConfigFromEnv } from './env-default.js';
 import { ConfigError } from './errors.js';
 import type { GatewayConfig } from './types.js';
 import { parseYaml } from './yaml.js';

@@ -54,8 +54,6 @@ export function compileModels(
   facts: ProviderFacts,
   ctx: CompileContext,
 ): ReadonlyMap<string, ModelInfo> {
-  const entries = Object.entries(raw ?? {}).map(
-    ([id, m]) => [id, compileModel(id, m, [...providerPath, 'models', id], facts, ctx)] as const,
-  );
+  const entries = Object.entries(raw ?? {}).map(([id, m]) => [id, compileModel(id, m, [...providerPath, 'models', id], facts, ctx)] as const);
   return frozenMap(entries);
 }

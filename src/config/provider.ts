@@ -1,10 +1,10 @@
 import type { CompileContext } from './context.js';
+import { lookup } from './env.js';
 import type { PathSegment } from './errors.js';
 import { frozenMap } from './freeze.js';
 import { compileModels } from './models.js';
 import { AUTH_HEADER_BY_FORMAT, bedrockBaseUrl, DEFAULT_BEDROCK_REGION, isPresetName, PRESETS, type Preset, type PresetName } from './presets.js';
-import { SANDBOX_FORMATS, WIRE_FORMATS, type RawProvider } from './schema.js';
-import { lookup } from './env.js';
+import { type RawProvider, SANDBOX_FORMATS, WIRE_FORMATS } from './schema.js';
 import type { ProviderAuth, ProviderConfig, Timeouts, WireFormat } from './types.js';
 
 export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
@@ -19,7 +19,17 @@ const SANDBOX_PATH: Readonly<Record<(typeof SANDBOX_FORMATS)[number], string>> =
 };
 
 /** Keys that make no sense on a sandbox provider: its endpoint and key come from the gateway. */
-const NOT_FOR_SANDBOX = ['preset', 'base_url', 'api_key', 'auth', 'auth_header', 'api_version', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
+const NOT_FOR_SANDBOX = [
+  'preset',
+  'base_url',
+  'api_key',
+  'auth',
+  'auth_header',
+  'api_version',
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+] as const;
 const BEDROCK_ONLY = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
 
 export interface ProviderOptions {
@@ -53,19 +63,24 @@ function normalizeBaseUrl(value: string, path: readonly PathSegment[], ctx: Comp
   return trimmed;
 }
 
-function sandboxProvider(name: string, raw: RawProvider, path: readonly PathSegment[], ctx: CompileContext, opts: ProviderOptions) {
+function sandboxProvider(raw: RawProvider, path: readonly PathSegment[], ctx: CompileContext, opts: ProviderOptions) {
   for (const key of NOT_FOR_SANDBOX) {
     if (raw[key] !== undefined) ctx.error([...path, key], 'is not used by sandbox providers: their endpoint and key come from the built-in sandbox');
   }
   const format = raw.format;
   const allowed = SANDBOX_FORMATS as readonly string[];
   if (format === undefined || !allowed.includes(format)) {
-    ctx.error([...path, 'format'], `${format === undefined ? 'is required for sandbox providers' : `"${format}" has no sandbox`}; allowed values: ${SANDBOX_FORMATS.join(', ')}`);
+    ctx.error(
+      [...path, 'format'],
+      `${format === undefined ? 'is required for sandbox providers' : `"${format}" has no sandbox`}; allowed values: ${SANDBOX_FORMATS.join(', ')}`,
+    );
     return undefined;
   }
   const sandboxFormat = format as (typeof SANDBOX_FORMATS)[number];
   const auth: ProviderAuth =
-    sandboxFormat === 'openai' ? { type: 'bearer', key: SANDBOX_KEY } : { type: 'header', name: AUTH_HEADER_BY_FORMAT[sandboxFormat] ?? 'x-api-key', key: SANDBOX_KEY };
+    sandboxFormat === 'openai'
+      ? { type: 'bearer', key: SANDBOX_KEY }
+      : { type: 'header', name: AUTH_HEADER_BY_FORMAT[sandboxFormat] ?? 'x-api-key', key: SANDBOX_KEY };
   // Without a URL the caller gets one combined error from compile(); the placeholder is never used.
   const base = (opts.sandboxUrl ?? 'http://sandbox.invalid').replace(/\/+$/, '');
   return { format: sandboxFormat, baseUrl: `${base}${SANDBOX_PATH[sandboxFormat]}`, auth, apiVersion: undefined, region: raw.region };
@@ -79,7 +94,14 @@ interface Endpoint {
   region: string | undefined;
 }
 
-function resolveKey(name: string, raw: RawProvider, preset: Preset | undefined, path: readonly PathSegment[], ctx: CompileContext, presetName: string | undefined) {
+function resolveKey(
+  name: string,
+  raw: RawProvider,
+  preset: Preset | undefined,
+  path: readonly PathSegment[],
+  ctx: CompileContext,
+  presetName: string | undefined,
+) {
   if (raw.api_key !== undefined) return { key: ctx.secret(name, [...path, 'api_key'], ['api_key'], raw.api_key), explicit: true };
   if (!preset || preset.apiKeyEnv.length === 0) return { key: undefined, explicit: false };
   const found = ctx.firstSet(name, ['api_key'], preset.apiKeyEnv);
@@ -88,11 +110,25 @@ function resolveKey(name: string, raw: RawProvider, preset: Preset | undefined, 
     for (const variable of preset.apiKeyEnv) ctx.notePresetSecretUnset(name, ['api_key'], variable);
     return { key: undefined, explicit: false };
   }
-  ctx.missingPresetSecret(name, [...path, 'api_key'], preset.apiKeyEnv, ` (preset ${presetName ?? ''} reads the key from it; set it, or write api_key: \${OTHER_VARIABLE})`);
+  ctx.missingPresetSecret(
+    name,
+    [...path, 'api_key'],
+    preset.apiKeyEnv,
+    ` (preset ${presetName ?? ''} reads the key from it; set it, or write api_key: \${OTHER_VARIABLE})`,
+  );
   return { key: '', explicit: false };
 }
 
-function resolveAuth(name: string, raw: RawProvider, format: WireFormat, region: string, preset: Preset | undefined, presetName: string | undefined, path: readonly PathSegment[], ctx: CompileContext): ProviderAuth {
+function resolveAuth(
+  name: string,
+  raw: RawProvider,
+  format: WireFormat,
+  region: string,
+  preset: Preset | undefined,
+  presetName: string | undefined,
+  path: readonly PathSegment[],
+  ctx: CompileContext,
+): ProviderAuth {
   const { key, explicit } = resolveKey(name, raw, preset, path, ctx, presetName);
   const defaultKind = format === 'bedrock' ? (key !== undefined ? 'bearer' : 'sigv4') : format === 'openai' ? 'bearer' : 'header';
   const kind = raw.auth ?? defaultKind;
@@ -106,7 +142,8 @@ function resolveAuth(name: string, raw: RawProvider, format: WireFormat, region:
       ctx.error([...path, 'auth'], `sigv4 signing is only supported for format bedrock (this provider's format is ${format})`);
       return { type: 'none' };
     }
-    if (explicit) ctx.error([...path, 'api_key'], 'is not used with sigv4 signing; use aws_access_key_id / aws_secret_access_key, or auth: bearer for a Bedrock API key');
+    if (explicit)
+      ctx.error([...path, 'api_key'], 'is not used with sigv4 signing; use aws_access_key_id / aws_secret_access_key, or auth: bearer for a Bedrock API key');
     const sigv4: ProviderAuth = {
       type: 'sigv4',
       accessKeyId: ctx.secret(name, [...path, 'aws_access_key_id'], ['aws_access_key_id'], raw.aws_access_key_id ?? '${AWS_ACCESS_KEY_ID}'),
@@ -195,7 +232,7 @@ function compileHeaders(name: string, raw: RawProvider, path: readonly PathSegme
 
 export function compileProvider(name: string, raw: RawProvider, ctx: CompileContext, opts: ProviderOptions): ProviderConfig | undefined {
   const path = ['providers', name];
-  const endpoint = raw.sandbox === true ? sandboxProvider(name, raw, path, ctx, opts) : realProvider(name, raw, path, ctx);
+  const endpoint = raw.sandbox === true ? sandboxProvider(raw, path, ctx, opts) : realProvider(name, raw, path, ctx);
   const headers = compileHeaders(name, raw, path, ctx);
   if (!endpoint) return undefined;
   const compliance = Object.freeze([...new Set(raw.compliance ?? [])]);

@@ -1,4 +1,4 @@
-import { compileCondition, ConditionError } from '../routing/conditions.js';
+import { ConditionError, compileCondition } from '../routing/conditions.js';
 import type { CompileContext } from './context.js';
 import { frozenMap } from './freeze.js';
 import { compileHedge } from './hedge.js';
@@ -65,7 +65,8 @@ export function compileRouting(raw: RawRouting | undefined, models: ReadonlyMap<
   }
   const classNames = [...classes.keys()];
   const checkClass = (name: string, path: (string | number)[]): void => {
-    if (!classes.has(name)) ctx.error(path, `names no class "${name}"${didYouMean(name, classNames)}; classes: ${classNames.join(', ') || '(none declared under routing.classes)'}`);
+    if (!classes.has(name))
+      ctx.error(path, `names no class "${name}"${didYouMean(name, classNames)}; classes: ${classNames.join(', ') || '(none declared under routing.classes)'}`);
   };
 
   let defaultClass = classes.get('default') ?? IMPLICIT_CLASS;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { STRATEGIES } from '../routing/strategies.js';
 import { isSecretRef } from './env.js';
 import { PRESET_NAMES } from './presets.js';
 import { parseByteSize } from './units.js';
-import { STRATEGIES } from '../routing/strategies.js';
 
 /**
  * The YAML file's shape. Every object is strict: an unknown key is a mistake (usually a typo) and
@@ -151,10 +151,7 @@ const HedgeSchema = z.strictObject({
 });
 
 /** A target reference, or one with a weight for strategies that spread load (canaries). */
-const TargetEntrySchema = z.union([
-  z.string(),
-  z.strictObject({ target: z.string(), weight: z.number().positive().max(1_000_000).optional() }),
-]);
+const TargetEntrySchema = z.union([z.string(), z.strictObject({ target: z.string(), weight: z.number().positive().max(1_000_000).optional() })]);
 
 const PublicModelSchema = z.strictObject({
   /** How each tier's targets are ordered per request. */
@@ -204,7 +201,9 @@ const RuleSchema = z.strictObject({
 
 const RoutingSchema = z.strictObject({
   default_class: z.string().min(1).optional(),
-  classes: z.record(z.string().regex(CLASS_NAME, { error: "is not a valid class name: use lowercase letters, digits, '_' and '-'" }), TrafficClassSchema).optional(),
+  classes: z
+    .record(z.string().regex(CLASS_NAME, { error: "is not a valid class name: use lowercase letters, digits, '_' and '-'" }), TrafficClassSchema)
+    .optional(),
   rules: z.array(RuleSchema).max(200).optional(),
   /** What `model: auto` means: a public model per complexity. */
   auto: z.strictObject({ simple: z.string().min(1), medium: z.string().min(1), complex: z.string().min(1) }).optional(),
@@ -214,15 +213,9 @@ export const RawConfigSchema = z.strictObject({
   server: ServerSchema.optional(),
   resilience: ResilienceSchema.optional(),
   routing: RoutingSchema.optional(),
-  providers: z.record(
-    z.string().regex(PROVIDER_NAME, { error: "is not a valid provider name: use lowercase letters, digits, '_' and '-'" }),
-    ProviderSchema,
-  ),
+  providers: z.record(z.string().regex(PROVIDER_NAME, { error: "is not a valid provider name: use lowercase letters, digits, '_' and '-'" }), ProviderSchema),
   models: z
-    .record(
-      z.string().regex(PUBLIC_MODEL_NAME, { error: "is not a valid model name: use letters, digits and . _ : @ / -" }),
-      PublicModelSchema,
-    )
+    .record(z.string().regex(PUBLIC_MODEL_NAME, { error: 'is not a valid model name: use letters, digits and . _ : @ / -' }), PublicModelSchema)
     .optional(),
 });
 

@@ -1,5 +1,5 @@
-import type { EnvRefNote } from './context.js';
 import type { CompileReport } from './compile.js';
+import type { EnvRefNote } from './context.js';
 import { DEFAULT_CAPABILITIES } from './targets.js';
 import { describeTarget, type ModelInfo, type ProviderConfig } from './types.js';
 import { formatBytes } from './units.js';
@@ -72,7 +72,9 @@ export function describeConfig(report: CompileReport): string[] {
     const headers = Object.keys(p.headers);
     if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
     const t = p.timeouts;
-    lines.push(`    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`);
+    lines.push(
+      `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`,
+    );
     if (p.models.size > 0) {
       lines.push('    models:');
       for (const m of p.models.values()) lines.push(modelLine(m));
@@ -85,7 +87,11 @@ export function describeConfig(report: CompileReport): string[] {
     // One tier reads as an ordered list; several as [tier] → [tier].
     const tiers = m.tiers.map((t) => t.targets.map((x, i) => describeTarget(x) + (t.weights[i] !== 1 ? ` (weight ${t.weights[i]})` : '')));
     const order = tiers.length === 1 ? tiers[0]!.join(' → ') : tiers.map((t) => `[${t.join(', ')}]`).join(' → ');
-    const notes = [m.strategy !== 'priority' ? `strategy ${m.strategy}` : '', m.hedge ? 'hedged' : '', m.affinity === 'none' ? 'no session affinity' : ''].filter(Boolean);
+    const notes = [
+      m.strategy !== 'priority' ? `strategy ${m.strategy}` : '',
+      m.hedge ? 'hedged' : '',
+      m.affinity === 'none' ? 'no session affinity' : '',
+    ].filter(Boolean);
     lines.push(`  ${m.name} → ${order}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`);
   }
   const r = config.routing;

@@ -1,5 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { issue, type ConfigIssue, type PathSegment } from './errors.js';
+import { isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import { type ConfigIssue, issue, type PathSegment } from './errors.js';
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; issues: ConfigIssue[] };
 
@@ -22,7 +22,9 @@ function findDuplicates(node: unknown, path: PathSegment[], out: ConfigIssue[]):
       findDuplicates(item.value, [...path, key], out);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, index) => findDuplicates(item, [...path, index], out));
+    node.items.forEach((item, index) => {
+      findDuplicates(item, [...path, index], out);
+    });
   }
 }
 

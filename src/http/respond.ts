@@ -29,7 +29,7 @@ export function routingHeaders(base: Headers, target: Target, all: readonly Atte
   base['x-switchyard-model'] = target.model.id;
   base['x-switchyard-attempts'] = String(attempts.length + 1);
   if (attempts.length > 0) {
-    base['x-switchyard-fallback'] = attempts.map((a) => `${a.target}:${a.outcome}`).join(',') + ` -> ${describeTarget(target)}`;
+    base['x-switchyard-fallback'] = `${attempts.map((a) => `${a.target}:${a.outcome}`).join(',')} -> ${describeTarget(target)}`;
   }
   const route = base['x-switchyard-route'];
   if (route !== undefined) base['x-switchyard-route'] = `${route}; target=${describeTarget(target)}`;

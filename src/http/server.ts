@@ -4,21 +4,21 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
+import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
 import { HealthProber, OutlierSweep } from '../pipeline/health.js';
 import { Router } from '../pipeline/router.js';
+import { TargetStates } from '../resilience/targets.js';
 import { needsTokenizer } from '../routing/planner.js';
 import { loadTokenizer } from '../routing/tokens.js';
-import { handleExplain } from './handlers/explain.js';
-import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
-import { TargetStates } from '../resilience/targets.js';
 import { EventBus } from '../telemetry/events.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { Transport } from '../transport/client.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
+import { handleExplain } from './handlers/explain.js';
 import { handleMessages, renderAnthropicError } from './handlers/messages.js';
 import { handleModels } from './handlers/models.js';
-import { sendJson, toGatewayError, type Headers } from './respond.js';
+import { type Headers, sendJson, toGatewayError } from './respond.js';
 
 export type Logger = (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>) => void;
 
@@ -70,9 +70,13 @@ function deadlineMs(header: string | string[] | undefined, max: number): number 
   if (header === undefined) return max;
   const ms = Number(header);
   if (typeof header !== 'string' || !Number.isInteger(ms) || ms < 1 || ms > max) {
-    throw new GatewayError('invalid_request', `${TIMEOUT_HEADER} must be a whole number of milliseconds from 1 to ${max} (server.request_timeout_ms), got ${JSON.stringify(header)}`, {
-      param: TIMEOUT_HEADER,
-    });
+    throw new GatewayError(
+      'invalid_request',
+      `${TIMEOUT_HEADER} must be a whole number of milliseconds from 1 to ${max} (server.request_timeout_ms), got ${JSON.stringify(header)}`,
+      {
+        param: TIMEOUT_HEADER,
+      },
+    );
   }
   return ms;
 }
@@ -92,7 +96,11 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
     events.emit('ejection', e);
   });
   const router = new Router(config, targets, now, rng);
-  const metrics = createMetrics(events, { config, targets: () => targets.snapshot(now()), ...(opts.processMetrics === false ? { processMetrics: false } : {}) });
+  const metrics = createMetrics(events, {
+    config,
+    targets: () => targets.snapshot(now()),
+    ...(opts.processMetrics === false ? { processMetrics: false } : {}),
+  });
   let ready = false;
 
   const routes = new Map<string, Route>([
@@ -113,7 +121,10 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
         errors: 'openai',
       },
     ],
-    ['/admin/targets', { method: 'GET', handler: async ({ res, headers }) => sendJson(res, 200, { targets: targets.snapshot(now()) }, headers), errors: 'openai' }],
+    [
+      '/admin/targets',
+      { method: 'GET', handler: async ({ res, headers }) => sendJson(res, 200, { targets: targets.snapshot(now()) }, headers), errors: 'openai' },
+    ],
     ['/healthz', { method: 'GET', handler: async ({ res }) => sendJson(res, 200, { status: 'ok' }), errors: 'openai' }],
     [
       '/readyz',

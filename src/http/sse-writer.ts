@@ -4,7 +4,7 @@ import type { Target } from '../config/types.js';
 import type { GatewayError } from '../errors.js';
 import type { AttemptRecord } from '../pipeline/attempts.js';
 import type { StreamSink } from '../pipeline/execute-stream.js';
-import { routingHeaders, type Headers } from './respond.js';
+import { type Headers, routingHeaders } from './respond.js';
 
 export const SSE_HEADERS: Readonly<Headers> = {
   'content-type': 'text/event-stream; charset=utf-8',

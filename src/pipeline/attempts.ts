@@ -1,6 +1,6 @@
 import { describeTarget, type Target } from '../config/types.js';
-import { ERROR_CODES, GatewayError, type ErrorCode } from '../errors.js';
-import { failure, UpstreamFailure, type Failure, type FailureReason } from '../providers/failure.js';
+import { ERROR_CODES, type ErrorCode, GatewayError } from '../errors.js';
+import { type Failure, type FailureReason, failure, UpstreamFailure } from '../providers/failure.js';
 
 /** One try of one target, as the client and the logs see it. */
 export interface AttemptRecord {
@@ -82,10 +82,7 @@ export function finalError(failures: readonly Failure[], attempts: AttemptRecord
   }
   const n = attempts.length;
   const where = best.status !== undefined ? `HTTP ${best.status}` : best.reason;
-  const message =
-    n === 1
-      ? `${attempts[0]?.target} failed (${where}): ${best.message}`
-      : `All ${n} attempts failed; most relevant: ${where}: ${best.message}`;
+  const message = n === 1 ? `${attempts[0]?.target} failed (${where}): ${best.message}` : `All ${n} attempts failed; most relevant: ${where}: ${best.message}`;
   // Upstream request errors keep the upstream's status where it is a client error the caller can fix.
   const status = best.reason === 'bad_request' && best.status !== undefined && best.status >= 400 && best.status < 500 ? best.status : undefined;
   return new GatewayError(code, message, { attempts, headers, ...(status !== undefined ? { status } : {}) });

@@ -50,4 +50,3 @@ export function abortError(signal: Cancellation, attempts: unknown[]): GatewayEr
   }
   return new GatewayError('client_closed', 'client closed the connection', { attempts });
 }
-

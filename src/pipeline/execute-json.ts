@@ -1,12 +1,11 @@
-import type { Target } from '../config/types.js';
+import type { HedgeConfig, Target } from '../config/types.js';
 import { failure, UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter, UpstreamRequest } from '../providers/types.js';
 import { responseFailure } from '../transport/client.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
-import type { HedgeConfig } from '../config/types.js';
-import { runPlan, type PlanResult } from './run-plan.js';
+import { type PlanResult, runPlan } from './run-plan.js';
 
 export type JsonResult<T> = PlanResult<T>;
 
@@ -16,7 +15,12 @@ export interface JsonOperation<T> {
 }
 
 /** A request answered with one JSON body (chat without stream, embeddings), over the plan. */
-export function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>, hedge?: { route: string; config: HedgeConfig; idempotent: boolean }): Promise<JsonResult<T>> {
+export function executeJson<T>(
+  ctx: ExecContext,
+  plan: readonly Target[],
+  op: JsonOperation<T>,
+  hedge?: { route: string; config: HedgeConfig; idempotent: boolean },
+): Promise<JsonResult<T>> {
   return runPlan(ctx, plan, (target, _attempts, signal) => attempt(ctx, signal, adapterFor(target.provider.format), target, op), hedge ? { hedge } : {});
 }
 
@@ -36,6 +40,8 @@ async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: Provi
   try {
     return op.parse(adapter, body, target);
   } catch (err) {
-    throw new UpstreamFailure(failure('server_error', `upstream response could not be translated: ${(err as Error).message}`, { status: res.status, phase: 'body' }));
+    throw new UpstreamFailure(
+      failure('server_error', `upstream response could not be translated: ${(err as Error).message}`, { status: res.status, phase: 'body' }),
+    );
   }
 }

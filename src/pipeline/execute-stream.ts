@@ -6,7 +6,7 @@ import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
 import { responseFailure, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
-import { failedAttempt, toFailure, type AttemptRecord } from './attempts.js';
+import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
 import { HedgeLost } from './hedge-race.js';
@@ -118,7 +118,14 @@ export async function executeStream(
  * Never after a tool call (a half-sent call cannot be resumed), and never at the cost of the real
  * failure: when the continuation fails or is refused, the caller reports the original error.
  */
-async function continueElsewhere(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink, cut: StreamAttempt, err: CommittedFailure): Promise<boolean> {
+async function continueElsewhere(
+  ctx: ExecContext,
+  plan: readonly Target[],
+  req: ChatRequest,
+  sink: StreamSink,
+  cut: StreamAttempt,
+  err: CommittedFailure,
+): Promise<boolean> {
   if (cut.sawTools || cut.text === '' || (req.n ?? 1) > 1) return false;
   const failed = describeTarget(err.target);
   const next = plan.find((t) => describeTarget(t) !== failed && t.model.capabilities.has('prefill'));
@@ -252,7 +259,9 @@ class StreamAttempt {
       this.ctx.log('stream_missing_terminal_event', { target: describeTarget(this.target) });
       return this.complete();
     }
-    throw new UpstreamFailure(failure('stream_interrupted', 'upstream stream ended before the answer was complete', { phase: this.committed ? 'stream' : 'body' }));
+    throw new UpstreamFailure(
+      failure('stream_interrupted', 'upstream stream ended before the answer was complete', { phase: this.committed ? 'stream' : 'body' }),
+    );
   }
 
   /**

@@ -7,7 +7,10 @@ import { HealthProber, OutlierSweep, tierPeers } from './health.js';
 
 const config = compile(
   {
-    providers: { a: { format: 'openai', base_url: 'http://127.0.0.1:1/v1', auth: 'none' }, b: { format: 'openai', base_url: 'http://127.0.0.1:2/v1', auth: 'none' } },
+    providers: {
+      a: { format: 'openai', base_url: 'http://127.0.0.1:1/v1', auth: 'none' },
+      b: { format: 'openai', base_url: 'http://127.0.0.1:2/v1', auth: 'none' },
+    },
     models: { m: { tiers: [['a/x', 'b/x'], ['a/y']] }, n: { targets: ['a/x', 'b/z'] } },
     resilience: { breaker: { consecutive_failures: 1, cooldown_ms: 30_000 }, outlier: { min_requests: 10 } },
   },
@@ -37,12 +40,26 @@ describe('HealthProber', () => {
     clock = 1000;
 
     const down = transport(503);
-    await new HealthProber(config.resilience.health, states, down.t, now, () => 0.5, () => {}).probeOnce();
+    await new HealthProber(
+      config.resilience.health,
+      states,
+      down.t,
+      now,
+      () => 0.5,
+      () => {},
+    ).probeOnce();
     expect(down.asked).toEqual(['a']);
     expect(states.get(ax).breaker.state(clock)).toBe('open');
 
     const up = transport(200);
-    await new HealthProber(config.resilience.health, states, up.t, now, () => 0.5, () => {}).probeOnce();
+    await new HealthProber(
+      config.resilience.health,
+      states,
+      up.t,
+      now,
+      () => 0.5,
+      () => {},
+    ).probeOnce();
     expect(up.asked).toEqual(['a']);
     expect(states.get(ax).breaker.state(clock)).toBe('half_open'); // 29 s before the cooldown would have ended
   });
@@ -64,7 +81,13 @@ describe('OutlierSweep', () => {
       states.get(ay).outlier.record(false, undefined, 0); // no peer in its tier: never ejected
     }
     const ejected: { target: string; reason: string; durationMs: number }[] = [];
-    new OutlierSweep(config, states, () => 5000, () => 0.5, (e) => ejected.push(e)).sweepOnce();
+    new OutlierSweep(
+      config,
+      states,
+      () => 5000,
+      () => 0.5,
+      (e) => ejected.push(e),
+    ).sweepOnce();
     expect(ejected.map((e) => [e.target, e.reason, e.durationMs])).toEqual([['a/x', 'failure_rate', 30_000]]);
     expect(states.unavailableUntil(states.get(ax), 5000)).toBe(35_000);
   });

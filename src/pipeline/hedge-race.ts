@@ -1,8 +1,8 @@
 import type { HedgeConfig, Target } from '../config/types.js';
 import type { Failure } from '../providers/failure.js';
-import { hedgeDelay, type HedgePolicy } from '../resilience/hedge.js';
+import { type HedgePolicy, hedgeDelay } from '../resilience/hedge.js';
 import type { TargetState } from '../resilience/targets.js';
-import { failedAttempt, toFailure, type AttemptRecord } from './attempts.js';
+import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
 import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
 
@@ -160,7 +160,8 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     input.failures.push(failure);
     attempts.push(failedAttempt(racer.target, failure, racer.started, ctx.now()));
     // A racer that was told when to come back stays out of rotation until then, as in the walk.
-    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0) racer.st.coolOffUntil = Math.max(racer.st.coolOffUntil, ctx.now() + failure.retryAfterMs);
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0)
+      racer.st.coolOffUntil = Math.max(racer.st.coolOffUntil, ctx.now() + failure.retryAfterMs);
     input.settled(racer.target, racer.st, racer.started, { ok: false, failure });
     if (winner === racer) {
       abandon();

@@ -54,7 +54,9 @@ describe('tiers', () => {
   it('refuses both or neither of targets and tiers, and a target repeated across tiers', () => {
     expect(compileError('  m: { targets: [a/x], tiers: [[b/x]] }\n')).toContain('models.m: give exactly one of targets (one tier of targets) or tiers');
     expect(compileError('  m: { hedge: { delay_ms: 5 } }\n')).toContain('give exactly one of targets');
-    expect(compileError('  m: { tiers: [[a/x, b/x], [{ target: a/x }]] }\n')).toContain('models.m.tiers[1][0].target: repeats "a/x" (already tiers[0][0]); each target is tried once');
+    expect(compileError('  m: { tiers: [[a/x, b/x], [{ target: a/x }]] }\n')).toContain(
+      'models.m.tiers[1][0].target: repeats "a/x" (already tiers[0][0]); each target is tried once',
+    );
     expect(compileError('  m: { tiers: [[c/x]] }\n')).toContain('unknown provider "c"');
     expect(compileError('  m: { tiers: [[]] }\n')).toContain('models.m.tiers[0]');
   });

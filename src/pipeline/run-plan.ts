@@ -1,10 +1,10 @@
 import type { HedgeConfig, Target } from '../config/types.js';
-import { failure, type Failure, type FailureReason } from '../providers/failure.js';
+import { type Failure, type FailureReason, failure } from '../providers/failure.js';
 import { decide } from '../resilience/retry-policy.js';
-import { updateEwma, type TargetState } from '../resilience/targets.js';
-import { failedAttempt, finalError, toFailure, type AttemptRecord } from './attempts.js';
+import { type TargetState, updateEwma } from '../resilience/targets.js';
+import { type AttemptRecord, failedAttempt, finalError, toFailure } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
-import { raceHedged, type Attempt } from './hedge-race.js';
+import { type Attempt, raceHedged } from './hedge-race.js';
 
 export interface PlanResult<T> {
   value: T;
@@ -39,7 +39,14 @@ export interface PlanHooks {
  * request, a filtered prompt, a missing model, a key the provider refuses) would open a breaker on
  * a healthy provider, so they do not count.
  */
-const COUNTS_FOR_BREAKER: ReadonlySet<FailureReason> = new Set<FailureReason>(['overloaded', 'server_error', 'timeout', 'connection', 'stream_interrupted', 'rate_limited']);
+const COUNTS_FOR_BREAKER: ReadonlySet<FailureReason> = new Set<FailureReason>([
+  'overloaded',
+  'server_error',
+  'timeout',
+  'connection',
+  'stream_interrupted',
+  'rate_limited',
+]);
 
 /**
  * Candidates in plan order, leaving out targets that are cooling off after a Retry-After or whose
@@ -95,7 +102,12 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
   const claimAlways = (): boolean => true;
 
   /** Bookkeeping every finished attempt shares: breaker, latency, attempt list, events. */
-  const settle = (target: Target, st: TargetState, started: number, result: { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true }): void => {
+  const settle = (
+    target: Target,
+    st: TargetState,
+    started: number,
+    result: { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true },
+  ): void => {
     const now = ctx.now();
     const durationMs = now - started;
     const provider = target.provider.name;

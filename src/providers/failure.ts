@@ -171,7 +171,8 @@ export function upstreamMessage(body: unknown, fallback: string): string {
   return fallback;
 }
 
-const CONTEXT_PATTERNS = /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (?:maximum|max)|input token count|reduce the length/i;
+const CONTEXT_PATTERNS =
+  /context[_ ]length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (?:maximum|max)|input token count|reduce the length/i;
 const FILTER_PATTERNS = /content[_ ]?(?:filter|policy|management)|safety|responsible ai|flagged|blocked/i;
 /** A model that refuses a final assistant turn (prefill): another target may accept it. */
 const PREFILL_PATTERNS = /prefill|final assistant (?:message|turn)|must end with a user/i;

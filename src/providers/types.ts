@@ -71,4 +71,3 @@ export interface ProviderAdapter {
   buildEmbeddingsRequest?(req: EmbeddingsRequest, target: Target): UpstreamRequest;
   parseEmbeddingsResponse?(body: unknown, req: EmbeddingsRequest, target: Target): EmbeddingsResponse;
 }
-

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, backoffCeiling, backoffDelay, backoffDelayAtLeast, resolveBackoff } from './backoff.js';
+import { backoffCeiling, backoffDelay, backoffDelayAtLeast, DEFAULT_BACKOFF, resolveBackoff } from './backoff.js';
 
 const half = (): number => 0.5;
 const almostOne = (): number => 0.999999;
@@ -101,12 +101,17 @@ describe('backoff', () => {
 
   it('property: a floored delay lies in [min(floor, ceiling), ceiling]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0, max: 20_000, noNaN: true }), (attempt, r, floor) => {
-        const hi = backoffCeiling(attempt);
-        const d = backoffDelayAtLeast(attempt, () => r, floor);
-        expect(d).toBeGreaterThanOrEqual(Math.min(floor, hi));
-        expect(d).toBeLessThanOrEqual(hi);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 20_000, noNaN: true }),
+        (attempt, r, floor) => {
+          const hi = backoffCeiling(attempt);
+          const d = backoffDelayAtLeast(attempt, () => r, floor);
+          expect(d).toBeGreaterThanOrEqual(Math.min(floor, hi));
+          expect(d).toBeLessThanOrEqual(hi);
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, DEFAULT_BREAKER, pickEarliest, type BreakerConfig, type BreakerOutcome, type BreakerState } from './breaker.js';
 import { createRng } from '../sandbox/rng.js';
+import { type BreakerConfig, type BreakerOutcome, type BreakerState, CircuitBreaker, DEFAULT_BREAKER, pickEarliest } from './breaker.js';
 
 /** rng at the middle of [0, 1): jitter factor exactly 1, so cooldowns are the bare schedule. */
 const MID = (): number => 0.5;
@@ -352,14 +352,38 @@ describe('pickEarliest', () => {
   });
 
   it('keeps list order on a tie', () => {
-    expect(pickEarliest([{ id: 'x', breaker: openAt(0) }, { id: 'y', breaker: openAt(0) }], 1)).toBe('x');
+    expect(
+      pickEarliest(
+        [
+          { id: 'x', breaker: openAt(0) },
+          { id: 'y', breaker: openAt(0) },
+        ],
+        1,
+      ),
+    ).toBe('x');
   });
 
   it('returns undefined when any candidate is not open, or there are none', () => {
     const closed = new CircuitBreaker();
-    expect(pickEarliest([{ id: 'a', breaker: openAt(0) }, { id: 'b', breaker: closed }], 1_000)).toBeUndefined();
+    expect(
+      pickEarliest(
+        [
+          { id: 'a', breaker: openAt(0) },
+          { id: 'b', breaker: closed },
+        ],
+        1_000,
+      ),
+    ).toBeUndefined();
     // 'a' has turned half-open by 30 000: it is not picked by cooldown, allow() decides for it.
-    expect(pickEarliest([{ id: 'a', breaker: openAt(0) }, { id: 'b', breaker: openAt(10_000) }], 30_000)).toBeUndefined();
+    expect(
+      pickEarliest(
+        [
+          { id: 'a', breaker: openAt(0) },
+          { id: 'b', breaker: openAt(10_000) },
+        ],
+        30_000,
+      ),
+    ).toBeUndefined();
     expect(pickEarliest([], 0)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HEDGE_DEFAULTS, HedgeBudget, hedgeDelay, shouldHedge, type HedgePolicy } from './hedge.js';
+import { HEDGE_DEFAULTS, HedgeBudget, type HedgePolicy, hedgeDelay, shouldHedge } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
 
 /** An estimator holding latencies 1..n ms (scaled), all recorded at time 0. */
@@ -48,13 +48,17 @@ describe('hedgeDelay', () => {
 
   it('property: adaptive with enough samples is always within [minMs, maxMs]', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 20, maxLength: 200 }), fc.double({ min: 0, max: 1, noNaN: true }), (samples, q) => {
-        const e = new LatencyEstimator();
-        for (const ms of samples) e.add(ms, 0);
-        const d = hedgeDelay({ ...adaptive, quantile: q }, e, 0);
-        expect(d).toBeGreaterThanOrEqual(200);
-        expect(d).toBeLessThanOrEqual(5000);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 20, maxLength: 200 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (samples, q) => {
+          const e = new LatencyEstimator();
+          for (const ms of samples) e.add(ms, 0);
+          const d = hedgeDelay({ ...adaptive, quantile: q }, e, 0);
+          expect(d).toBeGreaterThanOrEqual(200);
+          expect(d).toBeLessThanOrEqual(5000);
+        },
+      ),
     );
   });
 });
@@ -145,7 +149,18 @@ describe('shouldHedge', () => {
 
   it('passes its time to the budget', () => {
     const seen: number[] = [];
-    expect(shouldHedge({ ...base, now: 1234, budget: { tryAcquire: (now) => (seen.push(now), true) } })).toBe(true);
+    expect(
+      shouldHedge({
+        ...base,
+        now: 1234,
+        budget: {
+          tryAcquire: (now) => {
+            seen.push(now);
+            return true;
+          },
+        },
+      }),
+    ).toBe(true);
     expect(seen).toEqual([1234]);
   });
 });

@@ -95,7 +95,11 @@ describe('LatencyEstimator', () => {
             e.add(s.ms, now);
             log.push({ ms: s.ms, at: now });
           }
-          const kept = log.slice(-capacity).filter((s) => now - s.at < 5_000).map((s) => s.ms).sort((a, b) => a - b);
+          const kept = log
+            .slice(-capacity)
+            .filter((s) => now - s.at < 5_000)
+            .map((s) => s.ms)
+            .sort((a, b) => a - b);
           expect(e.count(now)).toBe(kept.length);
           const got = e.quantile(q, now);
           if (kept.length === 0) return expect(got).toBeUndefined();

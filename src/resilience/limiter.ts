@@ -19,7 +19,8 @@ export class InFlightLimiter {
   private readonly queue: Waiter[] = [];
 
   constructor(readonly options: LimiterOptions) {
-    if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight > 0)) throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
+    if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight > 0))
+      throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
   }
 
   /** A slot now, without waiting: false when the target is full. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ejectionDuration, findOutliers, OUTLIER_DEFAULTS, OutlierStats, type OutlierCandidate, type OutlierConfig } from './outlier.js';
+import { ejectionDuration, findOutliers, OUTLIER_DEFAULTS, type OutlierCandidate, type OutlierConfig, OutlierStats } from './outlier.js';
 
 const config: OutlierConfig = { ...OUTLIER_DEFAULTS, minRequests: 10 };
 
@@ -26,7 +26,9 @@ describe('findOutliers', () => {
 
   it('never ejects a target with no peer in rotation: its traffic would have nowhere to go', () => {
     expect(findOutliers([cand('a', 100, 50, { peers: [] })], config)).toEqual([]);
-    expect(findOutliers([cand('a', 100, 50, { peers: ['b'] }), cand('b', 100, 0, { unavailable: true, peers: ['a'] })], { ...config, maxEjectedRatio: 1 })).toEqual([]);
+    expect(
+      findOutliers([cand('a', 100, 50, { peers: ['b'] }), cand('b', 100, 0, { unavailable: true, peers: ['a'] })], { ...config, maxEjectedRatio: 1 }),
+    ).toEqual([]);
   });
 
   it('ejects a latency outlier: p95 ≥ latency_factor × the median of its peers and ≥ latency_min_ms', () => {
@@ -39,7 +41,13 @@ describe('findOutliers', () => {
 
   it('stops at max_ejected_ratio, counting targets already out of rotation, worst first', () => {
     const four = ['a', 'b', 'c', 'd'];
-    const c = (key: string, failures: number, unavailable = false): OutlierCandidate => ({ key, peers: four.filter((k) => k !== key), requests: 100, failures, unavailable });
+    const c = (key: string, failures: number, unavailable = false): OutlierCandidate => ({
+      key,
+      peers: four.filter((k) => k !== key),
+      requests: 100,
+      failures,
+      unavailable,
+    });
     expect(findOutliers([c('a', 20), c('b', 40), c('c', 0), c('d', 0)], config).map((v) => v.key)).toEqual(['b', 'a']);
     expect(findOutliers([c('a', 20), c('b', 40), c('c', 0), c('d', 0, true)], config).map((v) => v.key)).toEqual(['b']);
   });

@@ -51,7 +51,8 @@ export class RetryBudget {
     this.minPerSecond = options.minPerSecond ?? RETRY_BUDGET_DEFAULTS.minPerSecond;
     this.windowMs = options.windowMs ?? RETRY_BUDGET_DEFAULTS.windowMs;
     if (!(Number.isFinite(this.ratio) && this.ratio >= 0)) throw new RangeError(`retry budget ratio must be >= 0, got ${this.ratio}`);
-    if (!(Number.isFinite(this.minPerSecond) && this.minPerSecond >= 0)) throw new RangeError(`retry budget minPerSecond must be >= 0, got ${this.minPerSecond}`);
+    if (!(Number.isFinite(this.minPerSecond) && this.minPerSecond >= 0))
+      throw new RangeError(`retry budget minPerSecond must be >= 0, got ${this.minPerSecond}`);
     if (!(Number.isFinite(this.windowMs) && this.windowMs > 0)) throw new RangeError(`retry budget windowMs must be > 0, got ${this.windowMs}`);
     this.sliceMs = this.windowMs / SLICES;
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISPOSITION, failure, type Failure, type FailurePhase, type FailureReason } from '../providers/failure.js';
-import { RETRY_DEFAULTS, RETRY_RULES, decide, type Decision, type RetryInput } from './retry-policy.js';
+import { DISPOSITION, type Failure, type FailurePhase, type FailureReason, failure } from '../providers/failure.js';
+import { type Decision, decide, RETRY_DEFAULTS, RETRY_RULES, type RetryInput } from './retry-policy.js';
 
 const half = (): number => 0.5;
 
@@ -66,7 +66,10 @@ describe('disposition set by the adapter', () => {
 
   it("bad_request, auth and not_found with disposition 'fallback' → fallback", () => {
     for (const reason of ['bad_request', 'auth', 'not_found'] as const) {
-      expect(decide(input(fail(reason, { disposition: 'fallback', local: { code: 'unsupported', param: 'n' } })))).toEqual({ action: 'fallback', reason: 'not_retryable' });
+      expect(decide(input(fail(reason, { disposition: 'fallback', local: { code: 'unsupported', param: 'n' } })))).toEqual({
+        action: 'fallback',
+        reason: 'not_retryable',
+      });
     }
   });
 
@@ -119,12 +122,24 @@ describe('limits', () => {
 
 describe('rate limits', () => {
   it('Retry-After that fits the deadline → wait exactly that long on the same target', () => {
-    expect(decide(input(fail('rate_limited', { retryAfterMs: 2000 }), { remainingMs: 4001 }))).toEqual({ action: 'retry', delayMs: 2000, reason: 'retry_after' });
+    expect(decide(input(fail('rate_limited', { retryAfterMs: 2000 }), { remainingMs: 4001 }))).toEqual({
+      action: 'retry',
+      delayMs: 2000,
+      reason: 'retry_after',
+    });
   });
 
   it('Retry-After that does not fit → fallback at once, target cooled off for that long', () => {
-    expect(decide(input(fail('rate_limited', { retryAfterMs: 2000 }), { remainingMs: 4000 }))).toEqual({ action: 'fallback', reason: 'wait_exceeds_deadline', coolOffUntilMs: 2000 });
-    expect(decide(input(fail('rate_limited', { retryAfterMs: 30_000 }), { remainingMs: 60_000, maxWaitFraction: 0.25 }))).toEqual({ action: 'fallback', reason: 'wait_exceeds_deadline', coolOffUntilMs: 30_000 });
+    expect(decide(input(fail('rate_limited', { retryAfterMs: 2000 }), { remainingMs: 4000 }))).toEqual({
+      action: 'fallback',
+      reason: 'wait_exceeds_deadline',
+      coolOffUntilMs: 2000,
+    });
+    expect(decide(input(fail('rate_limited', { retryAfterMs: 30_000 }), { remainingMs: 60_000, maxWaitFraction: 0.25 }))).toEqual({
+      action: 'fallback',
+      reason: 'wait_exceeds_deadline',
+      coolOffUntilMs: 30_000,
+    });
   });
 
   it('Retry-After with no retries or budget left → fallback with cool-off', () => {
@@ -157,7 +172,11 @@ describe('Retry-After on transient failures', () => {
   });
 
   it('cools the target off when the decision is to move on', () => {
-    expect(decide(input(fail('overloaded', { retryAfterMs: 1500 }), { retriesOnTarget: 2 }))).toEqual({ action: 'fallback', reason: 'retries_exhausted', coolOffUntilMs: 1500 });
+    expect(decide(input(fail('overloaded', { retryAfterMs: 1500 }), { retriesOnTarget: 2 }))).toEqual({
+      action: 'fallback',
+      reason: 'retries_exhausted',
+      coolOffUntilMs: 1500,
+    });
   });
 });
 

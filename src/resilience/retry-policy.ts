@@ -7,7 +7,7 @@
  * budget, sleeping and marking a target cooled-off are the executor's jobs.
  */
 import type { Failure, FailurePhase, FailureReason } from '../providers/failure.js';
-import { DEFAULT_BACKOFF, backoffDelay, backoffDelayAtLeast, resolveBackoff, type BackoffConfig } from './backoff.js';
+import { type BackoffConfig, backoffDelay, backoffDelayAtLeast, DEFAULT_BACKOFF, resolveBackoff } from './backoff.js';
 
 /** How the same target may be tried again, when the failure's disposition is 'retry'. */
 export type SameTargetRetry =

@@ -5,7 +5,10 @@ import { TargetStates } from './targets.js';
 
 const config = compile(
   {
-    providers: { a: { format: 'openai', base_url: 'http://127.0.0.1:1/v1', auth: 'none' }, b: { format: 'openai', base_url: 'http://127.0.0.1:2/v1', auth: 'none' } },
+    providers: {
+      a: { format: 'openai', base_url: 'http://127.0.0.1:1/v1', auth: 'none' },
+      b: { format: 'openai', base_url: 'http://127.0.0.1:2/v1', auth: 'none' },
+    },
     models: { m: { targets: ['a/x', 'b/x'] } },
     resilience: { outlier: { min_requests: 10 } },
   },

@@ -1,5 +1,5 @@
 import { describeTarget, type ResilienceConfig, type Target } from '../config/types.js';
-import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from './breaker.js';
+import { type BreakerSnapshot, type BreakerState, CircuitBreaker } from './breaker.js';
 import { HedgeBudget } from './hedge.js';
 import { LatencyEstimator } from './latency.js';
 import { InFlightLimiter } from './limiter.js';
@@ -128,7 +128,12 @@ export class TargetStates {
     const config = this.settings.outlier;
     if (!config.enabled) return [];
     const states = [...this.states.values()];
-    const candidates = states.map((st) => ({ key: st.key, peers: peersOf(st.key), unavailable: this.unavailableUntil(st, now) !== undefined, ...st.outlier.view(now) }));
+    const candidates = states.map((st) => ({
+      key: st.key,
+      peers: peersOf(st.key),
+      unavailable: this.unavailableUntil(st, now) !== undefined,
+      ...st.outlier.view(now),
+    }));
     const verdicts = findOutliers(candidates, config);
     const ejected = new Set(verdicts.map((v) => v.key));
     // A target judged on enough traffic and found fine starts its ejection ladder again.

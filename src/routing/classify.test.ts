@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest, FunctionTool } from '../api/chat.js';
 import {
+  type Classification,
+  type Complexity,
   classify,
   LONG_MAX_CHARS,
   MEDIUM_MAX_CHARS,
   SCAN_HEAD_CHARS,
   SCAN_TAIL_CHARS,
   SHORT_MAX_CHARS,
-  type Classification,
-  type Complexity,
   type TaskDomain,
 } from './classify.js';
 
@@ -68,7 +68,12 @@ const EXAMPLES: Example[] = [
   { name: 'greeting', request: ask('Hi! How are you today?'), task: 'chat', complexity: 'simple' },
   { name: 'trivia', request: ask("What's the capital of Australia?"), task: 'chat', complexity: 'simple' },
   { name: 'advice', request: ask('Can you help me write an email to my landlord about a broken heater?'), task: 'chat', complexity: 'simple' },
-  { name: 'a date is not arithmetic', request: ask('My appointment is on 03/14/2024 at 10:30, can you remind me what to bring?'), task: 'chat', complexity: 'simple' },
+  {
+    name: 'a date is not arithmetic',
+    request: ask('My appointment is on 03/14/2024 at 10:30, can you remind me what to bring?'),
+    task: 'chat',
+    complexity: 'simple',
+  },
   { name: 'a language mention is not a translation', request: ask('Respond in French please, my English is not great.'), task: 'chat', complexity: 'simple' },
   {
     name: 'explanation that asks for depth',
@@ -127,7 +132,12 @@ const EXAMPLES: Example[] = [
     complexity: 'complex',
   },
   // summarization
-  { name: 'summarise an article', request: ask(`Summarize the following news article in three bullet points.\n\n${ARTICLE}`), task: 'summarization', complexity: 'simple' },
+  {
+    name: 'summarise an article',
+    request: ask(`Summarize the following news article in three bullet points.\n\n${ARTICLE}`),
+    task: 'summarization',
+    complexity: 'simple',
+  },
   { name: 'tl;dr', request: ask(`TL;DR please:\n\n${ARTICLE}`), task: 'summarization', complexity: 'simple' },
   { name: 'British spelling', request: ask(`Could you summarise this for my manager?\n\n${ARTICLE}`), task: 'summarization', complexity: 'simple' },
   // translation
@@ -157,14 +167,19 @@ const EXAMPLES: Example[] = [
     complexity: 'simple',
   },
   // creative
-  { name: 'short story', request: ask('Write a short story about a lighthouse keeper who finds a message in a bottle.'), task: 'creative', complexity: 'simple' },
+  {
+    name: 'short story',
+    request: ask('Write a short story about a lighthouse keeper who finds a message in a bottle.'),
+    task: 'creative',
+    complexity: 'simple',
+  },
   { name: 'sonnet', request: ask('Write a sonnet about autumn in the style of Shakespeare.'), task: 'creative', complexity: 'simple' },
   { name: 'lyrics', request: ask('Can you write song lyrics for a breakup ballad?'), task: 'creative', complexity: 'simple' },
   { name: 'haiku without a verb', request: ask('A haiku about rain, please.'), task: 'creative', complexity: 'simple' },
   {
     name: 'long story with requirements',
     request: ask(
-      'Write a story for a children\'s magazine. Requirements:\n1. It must be under 800 words.\n2. The protagonist is a shy robot.\n3. It should end with a question to the reader.\n4. Do not use any violence.',
+      "Write a story for a children's magazine. Requirements:\n1. It must be under 800 words.\n2. The protagonist is a shy robot.\n3. It should end with a question to the reader.\n4. Do not use any violence.",
       { max_tokens: 6000 },
     ),
     task: 'creative',
@@ -264,7 +279,17 @@ describe('classify: edge cases', () => {
   });
 
   it('an image question is a chat with the image counted toward complexity', () => {
-    const c = classify(req([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }, { type: 'text', text: "What's in this picture?" }] }]));
+    const c = classify(
+      req([
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+            { type: 'text', text: "What's in this picture?" },
+          ],
+        },
+      ]),
+    );
     expect(c.task).toBe('chat');
     expect(c.features.hasImages).toBe(true);
     expect(c.features.lastUserChars).toBe("What's in this picture?".length);
@@ -371,7 +396,16 @@ describe('classify: edge cases', () => {
   it('very long content parts are windowed across parts', () => {
     const big = 'lorem ipsum dolor sit amet '.repeat(1_000);
     const c = classify(
-      req([{ role: 'user', content: [{ type: 'text', text: 'Translate everything below into German.' }, { type: 'text', text: big }, { type: 'text', text: big }] }]),
+      req([
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Translate everything below into German.' },
+            { type: 'text', text: big },
+            { type: 'text', text: big },
+          ],
+        },
+      ]),
     );
     expect(c.task).toBe('translation');
     expect(c.features.scannedChars).toBe(SCAN_HEAD_CHARS + SCAN_TAIL_CHARS);
@@ -387,7 +421,12 @@ describe('classify: edge cases', () => {
     expect(of(LONG_MAX_CHARS - 1)).toBe('long');
     expect(of(LONG_MAX_CHARS)).toBe('very_long');
     // All messages count, not only the last one.
-    const split = classify(req([{ role: 'system', content: 'x'.repeat(1_000) }, { role: 'user', content: 'y'.repeat(1_000) }]));
+    const split = classify(
+      req([
+        { role: 'system', content: 'x'.repeat(1_000) },
+        { role: 'user', content: 'y'.repeat(1_000) },
+      ]),
+    );
     expect(split.length).toBe('medium');
   });
 });
@@ -423,7 +462,10 @@ describe('classify: purity', () => {
 
   it('does not depend on what was classified before', () => {
     const forward = EXAMPLES.map((e) => classify(e.request));
-    const backward = [...EXAMPLES].reverse().map((e) => classify(e.request)).reverse();
+    const backward = [...EXAMPLES]
+      .reverse()
+      .map((e) => classify(e.request))
+      .reverse();
     expect(backward).toEqual(forward);
   });
 

@@ -11,8 +11,8 @@
  * operators. (A regex per table would cost about as much, per table, as this whole pass.)
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../api/chat.js';
-import { DECLARATION_WORDS, INTO_WORDS, LATEX_COMMANDS, MATH_SYMBOLS, PAIRS, SIGNALS, UNSPACED_TERMS, WORD_TABLES } from './classify-terms.js';
 import type { Counter, ScoredDomain, SignalDef, SignalName } from './classify-terms.js';
+import { DECLARATION_WORDS, INTO_WORDS, LATEX_COMMANDS, MATH_SYMBOLS, PAIRS, SIGNALS, UNSPACED_TERMS, WORD_TABLES } from './classify-terms.js';
 
 export type TaskDomain = 'code' | 'math' | 'creative' | 'summarization' | 'translation' | 'extraction' | 'chat';
 export type Complexity = 'simple' | 'medium' | 'complex';
@@ -146,8 +146,18 @@ export const CHATTY_MAX_CHARS = 400;
 const SIGNAL_NAMES = Object.keys(SIGNALS) as SignalName[];
 const SIGNAL_INDEX = new Map<SignalName, number>(SIGNAL_NAMES.map((name, i) => [name, i]));
 const COUNTERS: readonly Counter[] = [
-  'fence', 'code', 'stackTrace', 'math', 'summary', 'translation', 'extraction', 'creative',
-  'reasoning', 'constraint', 'question', 'listItem',
+  'fence',
+  'code',
+  'stackTrace',
+  'math',
+  'summary',
+  'translation',
+  'extraction',
+  'creative',
+  'reasoning',
+  'constraint',
+  'question',
+  'listItem',
 ];
 const sig = (name: SignalName): number => SIGNAL_INDEX.get(name)!;
 const SIG_COUNTER = Int8Array.from(SIGNAL_NAMES, (n) => COUNTERS.indexOf(SIGNALS[n].counter));
@@ -206,8 +216,14 @@ function isWordChar(c: number): boolean {
 }
 function isWordCharHigh(c: number): boolean {
   return (
-    c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) &&
-    !(c >= 0xd800 && c <= 0xdfff) && !(c >= 0xfe00 && c <= 0xffef) && !MATH_SYMBOL_CODES.has(c)
+    c >= 0xc0 &&
+    c !== 0xd7 &&
+    c !== 0xf7 &&
+    !(c >= 0x2000 && c <= 0x2bff) &&
+    !(c >= 0x3000 && c <= 0x303f) &&
+    !(c >= 0xd800 && c <= 0xdfff) &&
+    !(c >= 0xfe00 && c <= 0xffef) &&
+    !MATH_SYMBOL_CODES.has(c)
   );
 }
 /** Lower-cases the letters the tables can contain: ASCII, Latin-1, basic Cyrillic. */
@@ -243,7 +259,10 @@ function termFor(text: string): Term {
   if (end === 0) throw new Error(`classify table entry must start with a letter or digit: ${text}`);
   const entry = entryFor(folded.slice(0, end));
   const fresh = (): Term => ({ signals: [], leads: 0, objects: 0, flags: 0 });
-  if (end === folded.length) return (entry.term ??= fresh());
+  if (end === folded.length) {
+    entry.term ??= fresh();
+    return entry.term;
+  }
   const rest = folded.slice(end);
   let phrase = entry.phrases.find((p) => p.rest === rest);
   if (phrase === undefined) {
@@ -476,13 +495,22 @@ function scan(text: string, from: number, to: number, st: ScanState): void {
         const f = term.flags;
         if (f & F_ERROR) {
           const n = text.charCodeAt(i);
-          if ((n === 91 && fold(text.charCodeAt(i + 1)) === 101 && isDigit(text.charCodeAt(i + 2))) ||
-            (n === 32 && fold(text.charCodeAt(i + 1)) === 116 && fold(text.charCodeAt(i + 2)) === 115 && isDigit(text.charCodeAt(i + 3)))) {
+          if (
+            (n === 91 && fold(text.charCodeAt(i + 1)) === 101 && isDigit(text.charCodeAt(i + 2))) ||
+            (n === 32 && fold(text.charCodeAt(i + 1)) === 116 && fold(text.charCodeAt(i + 2)) === 115 && isDigit(text.charCodeAt(i + 3)))
+          ) {
             fire(st, S_STACK);
           }
         }
-        if (f & F_LINE && start >= 3 && text.charCodeAt(start - 1) === 32 && text.charCodeAt(start - 2) === 44 &&
-          text.charCodeAt(start - 3) === 34 && text.charCodeAt(i) === 32 && isDigit(text.charCodeAt(i + 1))) {
+        if (
+          f & F_LINE &&
+          start >= 3 &&
+          text.charCodeAt(start - 1) === 32 &&
+          text.charCodeAt(start - 2) === 44 &&
+          text.charCodeAt(start - 3) === 34 &&
+          text.charCodeAt(i) === 32 &&
+          isDigit(text.charCodeAt(i + 1))
+        ) {
           fire(st, S_STACK);
         }
         if (f & F_DECLARATION && declarationAt(text, i, len === 8)) fire(st, S_SYNTAX);
@@ -595,6 +623,7 @@ function scan(text: string, from: number, to: number, st: ScanState): void {
         }
         break;
       case 43: // + : ++ += or arithmetic
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: a spaced + or - is an arithmetic operator like * / ^
       case 45: // - : -= or spaced subtraction
         if ((c === 43 && n1 === 43) || n1 === 61) {
           fire(st, S_SYNTAX);
@@ -614,7 +643,8 @@ function scan(text: string, from: number, to: number, st: ScanState): void {
           const after = nextSolid(text, i + 1);
           if (isOperand(before) && isOperand(after)) {
             lastArith = i;
-            if (c === 94) fire(st, S_MATH_SYMBOL); // x^2
+            if (c === 94)
+              fire(st, S_MATH_SYMBOL); // x^2
             else if (c !== 45 && (isDigit(before) || before === 41) && (isDigit(after) || after === 40)) fire(st, S_ARITHMETIC); // 3 * 4, (a + b) * 2
           }
         }

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CompiledCondition,
+  type ConditionContext,
   ConditionError,
+  compileCondition,
   MAX_CONDITION_DEPTH,
   MAX_REGEX_INPUT_LENGTH,
   MAX_REGEX_SOURCE_LENGTH,
-  compileCondition,
-  type CompiledCondition,
-  type ConditionContext,
 } from './conditions.js';
 
 const ROOTS = [
@@ -34,7 +34,7 @@ const compile = (source: string): CompiledCondition => compileCondition(source, 
 const ctxOf =
   (values: Readonly<Record<string, unknown>>): ConditionContext =>
   (path) =>
-    Object.prototype.hasOwnProperty.call(values, path) ? values[path] : undefined;
+    Object.hasOwn(values, path) ? values[path] : undefined;
 
 const run = (source: string, values: Readonly<Record<string, unknown>> = {}): boolean => compile(source).test(ctxOf(values));
 
@@ -385,7 +385,11 @@ describe('errors: what, where and what was expected', () => {
     ['42 and stream', 3, "expected a comparison operator (==, !=, <, <=, >, >=, in, not in, =~, !~) after 42 at 3, found 'and'"],
     ['task not stream', 9, "expected 'in' after 'not' at 9, found 'stream'"],
     ['task in "code"', 8, 'expected a list such as ["a", "b"] after \'in\' at 8, found "code"'],
-    ['task in tools', 8, "expected a list such as [\"a\", \"b\"] after 'in' at 8, found 'tools'; 'in' takes a list of values written in the condition, not a path"],
+    [
+      'task in tools',
+      8,
+      "expected a list such as [\"a\", \"b\"] after 'in' at 8, found 'tools'; 'in' takes a list of values written in the condition, not a path",
+    ],
     ['task in [', 9, "expected a value or ']' in the list at 9, found the end of the condition"],
     ['task in ["a",]', 13, "expected a value after ',' in the list at 13, found ']'"],
     ['task in ["a" "b"]', 13, `expected ',' or ']' in the list at 13, found "b" (the '[' at 8 is not closed)`],
@@ -519,8 +523,6 @@ const valueArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom({}, { a: 1 }),
 );
 const contextArb = fc.record(Object.fromEntries(PATHS.map((path) => [path, valueArb])) as Record<(typeof PATHS)[number], fc.Arbitrary<unknown>>);
-
-const pathArb = fc.constantFrom(...PATHS).chain((path) => fc.constantFrom(...(SPELLINGS[path] ?? [path])).map((spelling) => ({ path, spelling })));
 
 const { expr: exprArb } = fc.letrec<{ expr: Expr; leaf: Expr }>((tie) => ({
   leaf: fc.oneof(

@@ -303,14 +303,14 @@ type Predicate = (ctx: ConditionContext) => boolean;
 type Getter = (ctx: ConditionContext) => unknown;
 type Operand = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'literal'; readonly value: Scalar };
 
-const OPERATORS = "==, !=, <, <=, >, >=, in, not in, =~, !~";
+const OPERATORS = '==, !=, <, <=, >, >=, in, not in, =~, !~';
 
 class Parser {
   private readonly lexer: Lexer;
   readonly paths: string[] = [];
 
   constructor(
-    private readonly src: string,
+    src: string,
     private readonly roots: readonly string[],
   ) {
     this.lexer = new Lexer(src);

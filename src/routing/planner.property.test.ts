@@ -25,17 +25,19 @@ import { loadTokenizer } from './tokens.js';
 beforeAll(() => loadTokenizer());
 
 const tags = fc.subarray([...COMPLIANCE_TAGS]);
-const modelArb = fc.record(
-  {
-    quality: fc.integer({ min: 1, max: 5 }),
-    capabilities: fc.subarray([...CAPABILITIES], { minLength: 1 }),
-    context_window: fc.integer({ min: 50, max: 200_000 }),
-    compliance: tags,
-    input_price: fc.constantFrom(0, 0.1, 1, 3, 15),
-    output_price: fc.constantFrom(0, 0.4, 4, 15, 75),
-  },
-  { requiredKeys: [] },
-).map((m) => ((m.input_price === undefined) !== (m.output_price === undefined) ? { ...m, input_price: 1, output_price: 2 } : m));
+const modelArb = fc
+  .record(
+    {
+      quality: fc.integer({ min: 1, max: 5 }),
+      capabilities: fc.subarray([...CAPABILITIES], { minLength: 1 }),
+      context_window: fc.integer({ min: 50, max: 200_000 }),
+      compliance: tags,
+      input_price: fc.constantFrom(0, 0.1, 1, 3, 15),
+      output_price: fc.constantFrom(0, 0.4, 4, 15, 75),
+    },
+    { requiredKeys: [] },
+  )
+  .map((m) => ((m.input_price === undefined) !== (m.output_price === undefined) ? { ...m, input_price: 1, output_price: 2 } : m));
 
 const providerArb = fc.record({
   compliance: tags,
@@ -63,7 +65,10 @@ const scenarioArb = fc
   .map((s) => {
     // Every declared model, in a seeded order, split into a route of up to 3 tiers, a degrade route and request fallbacks.
     const all = Object.entries(s.providers).flatMap(([p, cfg]) => Object.keys(cfg.models).map((m) => `${p}/${m}`));
-    const order = all.map((ref, i) => ({ ref, k: s.shuffle[i % 12]! * 31 + i })).sort((a, b) => a.k - b.k).map((x) => x.ref);
+    const order = all
+      .map((ref, i) => ({ ref, k: s.shuffle[i % 12]! * 31 + i }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.ref);
     const routeTargets = order.slice(0, Math.max(1, Math.ceil(order.length / 2)));
     const tiers = [routeTargets.slice(0, 2), routeTargets.slice(2, 4), routeTargets.slice(4)].filter((t) => t.length > 0);
     const degrade = order.slice(routeTargets.length, routeTargets.length + 2);
@@ -75,7 +80,10 @@ type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build(s: Scenario): { config: GatewayConfig; input: RouteInput } {
   const providers = Object.fromEntries(
-    Object.entries(s.providers).map(([name, p]) => [name, { format: 'openai', base_url: `http://127.0.0.1:9/${name}`, auth: 'none', compliance: p.compliance, models: p.models }]),
+    Object.entries(s.providers).map(([name, p]) => [
+      name,
+      { format: 'openai', base_url: `http://127.0.0.1:9/${name}`, auth: 'none', compliance: p.compliance, models: p.models },
+    ]),
   );
   const models: Record<string, unknown> = { route: { tiers: s.tiers, strategy: s.strategy } };
   if (s.degrade.length > 0) models.cheap = { targets: s.degrade };
@@ -84,7 +92,12 @@ function build(s: Scenario): { config: GatewayConfig; input: RouteInput } {
   if (s.ceiling !== undefined) cls.max_cost_usd = s.ceiling;
   if (s.degrade.length > 0 && s.useDegrade) cls.degrade_to = 'cheap';
   const config = compile({ providers, models, routing: { classes: { c: cls } }, resilience: { max_fallback_depth: 10 } }, { env: {}, source: 'property' });
-  const content = s.images ? [{ type: 'text' as const, text: 'word '.repeat(s.words) }, { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,AA' } }] : 'word '.repeat(s.words);
+  const content = s.images
+    ? [
+        { type: 'text' as const, text: 'word '.repeat(s.words) },
+        { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,AA' } },
+      ]
+    : 'word '.repeat(s.words);
   const request: ChatRequest = { model: 'route', messages: [{ role: 'user', content }], fallbacks: s.fallbacks, stream: s.stream };
   if (s.tools) request.tools = [{ type: 'function', function: { name: 'f' } }];
   if (s.schema) request.response_format = { type: 'json_schema', json_schema: { name: 'x' } };

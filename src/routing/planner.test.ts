@@ -17,7 +17,13 @@ const PROVIDERS = {
     auth: 'none',
     compliance: ['zdr'],
     models: {
-      big: { context_window: 128_000, quality: 5, input_price: 2.5, output_price: 10, capabilities: ['chat', 'tools', 'vision', 'json', 'json_schema', 'streaming'] },
+      big: {
+        context_window: 128_000,
+        quality: 5,
+        input_price: 2.5,
+        output_price: 10,
+        capabilities: ['chat', 'tools', 'vision', 'json', 'json_schema', 'streaming'],
+      },
       small: { context_window: 16_000, quality: 2, input_price: 0.15, output_price: 0.6, capabilities: ['chat', 'streaming'] },
     },
   },
@@ -26,17 +32,30 @@ const PROVIDERS = {
     base_url: 'http://127.0.0.1:2',
     auth: 'none',
     compliance: ['eu', 'hipaa', 'zdr'],
-    models: { mid: { context_window: 200_000, quality: 4, input_price: 3, output_price: 15, capabilities: ['chat', 'tools', 'vision', 'streaming', 'prefill'] } },
+    models: {
+      mid: { context_window: 200_000, quality: 4, input_price: 3, output_price: 15, capabilities: ['chat', 'tools', 'vision', 'streaming', 'prefill'] },
+    },
   },
   cheap: { format: 'openai', base_url: 'http://127.0.0.1:3/v1', auth: 'none', models: { tiny: { quality: 1, input_price: 0.05, output_price: 0.1 } } },
 };
 
 function config(extra: Record<string, unknown> = {}): GatewayConfig {
-  return compile({ providers: PROVIDERS, models: { chat: { tiers: [['oa/big', 'eu/mid'], ['oa/small']] }, budget: { targets: ['cheap/tiny'] } }, ...extra }, { env: {}, source: 'test' });
+  return compile(
+    { providers: PROVIDERS, models: { chat: { tiers: [['oa/big', 'eu/mid'], ['oa/small']] }, budget: { targets: ['cheap/tiny'] } }, ...extra },
+    { env: {}, source: 'test' },
+  );
 }
 
 function view(over: Partial<RoutingView> = {}): RoutingView {
-  return { now: 0, rng: () => 0.5, unavailableUntil: () => undefined, stats: () => ({ inFlight: 0, requests: 0, failures: 0 }), turn: () => 0, session: () => undefined, ...over };
+  return {
+    now: 0,
+    rng: () => 0.5,
+    unavailableUntil: () => undefined,
+    stats: () => ({ inFlight: 0, requests: 0, failures: 0 }),
+    turn: () => 0,
+    session: () => undefined,
+    ...over,
+  };
 }
 
 function input(req: Partial<ChatRequest> = {}, headers: Record<string, string> = {}): RouteInput {
@@ -66,9 +85,15 @@ describe('filters', () => {
   });
 
   it('capabilities: images need vision, tools need tools, json_schema needs structured output', () => {
-    const img = planRoute(config(), input({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }), view());
+    const img = planRoute(
+      config(),
+      input({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }),
+      view(),
+    );
     expect(keys(img)).toEqual(['oa/big', 'eu/mid']);
-    expect(img.excluded).toEqual([{ target: 'oa/small', tier: 1, rule: 'capability', detail: 'needs vision (the request has image parts); the model declares chat, streaming' }]);
+    expect(img.excluded).toEqual([
+      { target: 'oa/small', tier: 1, rule: 'capability', detail: 'needs vision (the request has image parts); the model declares chat, streaming' },
+    ]);
     const schema = planRoute(config(), input({ response_format: { type: 'json_schema', json_schema: { name: 'x' } } }), view());
     expect(keys(schema)).toEqual(['oa/big']);
     expect(schema.excluded.map((e) => `${e.target}:${e.rule}`)).toEqual(['eu/mid:capability', 'oa/small:capability']);
@@ -95,7 +120,9 @@ describe('filters', () => {
     ]);
     const none = refusal(() => planRoute(config(), input({ model: 'budget' }, { 'x-switchyard-data-class': 'hipaa' }), view()));
     expect(none.code).toBe('no_eligible_target');
-    expect(none.message).toBe("No target of 'budget' may serve this request: cheap/tiny: compliance (the request requires hipaa; the target lacks hipaa (it offers none))");
+    expect(none.message).toBe(
+      "No target of 'budget' may serve this request: cheap/tiny: compliance (the request requires hipaa; the target lacks hipaa (it offers none))",
+    );
     const bad = refusal(() => planRoute(config(), input({}, { 'x-switchyard-data-class': 'pci' }), view()));
     expect(bad.message).toBe('x-switchyard-data-class has an unknown data class "pci"; allowed: hipaa, zdr, no_training, eu (comma-separated)');
   });
@@ -124,7 +151,10 @@ describe('classes, rules and auto', () => {
   const c = config({
     models: { chat: { tiers: [['oa/big', 'eu/mid'], ['oa/small']] }, budget: { targets: ['cheap/tiny'] }, coder: { targets: ['eu/mid'] } },
     routing: {
-      classes: { background: { hedge: false, degrade_to: 'budget', max_attempts: 2, deadline_ms: 60_000 }, critical: { quality_floor: 4, max_fallback_depth: 0 } },
+      classes: {
+        background: { hedge: false, degrade_to: 'budget', max_attempts: 2, deadline_ms: 60_000 },
+        critical: { quality_floor: 4, max_fallback_depth: 0 },
+      },
       rules: [
         { when: 'task == "code"', route: 'coder' },
         { when: 'header.x-team == "batch"', class: 'background' },
@@ -135,7 +165,11 @@ describe('classes, rules and auto', () => {
   });
 
   it('rules choose the route, the class and the strategy, and the decision lists what matched', () => {
-    const d = planRoute(c, input({ messages: [{ role: 'user', content: 'Fix this function:\n```ts\nfunction f(x: number) { return x +; }\n```' }] }, { 'x-team': 'batch' }), view());
+    const d = planRoute(
+      c,
+      input({ messages: [{ role: 'user', content: 'Fix this function:\n```ts\nfunction f(x: number) { return x +; }\n```' }] }, { 'x-team': 'batch' }),
+      view(),
+    );
     expect(d.route).toBe('coder');
     expect(d.class.name).toBe('background');
     expect(d.classSource).toBe('rule');
@@ -176,7 +210,15 @@ describe('classes, rules and auto', () => {
       c,
       input({
         model: 'auto',
-        messages: [{ role: 'user', content: 'Design the architecture of a distributed rate limiter. Analyze the trade-offs step by step, prove the bound on over-admission, and compare three designs. '.repeat(6) }],
+        messages: [
+          {
+            role: 'user',
+            content:
+              'Design the architecture of a distributed rate limiter. Analyze the trade-offs step by step, prove the bound on over-admission, and compare three designs. '.repeat(
+                6,
+              ),
+          },
+        ],
         max_tokens: 8000,
       }),
       view(),
@@ -198,7 +240,9 @@ describe('classes, rules and auto', () => {
     };
     expect(err({ rules: [{ when: 'tsk == "code"', route: 'chat' }] })).toContain('routing.rules[0].when: unknown');
     expect(err({ rules: [{ when: 'task == "code"' }] })).toContain('routing.rules[0]: does nothing: give at least one of route, class or strategy');
-    expect(err({ rules: [{ when: 'task == "code"', route: 'chta' }] })).toContain('routing.rules[0].route: names no public model "chta" (did you mean "chat"?)');
+    expect(err({ rules: [{ when: 'task == "code"', route: 'chta' }] })).toContain(
+      'routing.rules[0].route: names no public model "chta" (did you mean "chat"?)',
+    );
     expect(err({ classes: { bg: { degrade_to: 'nope' } } })).toContain('routing.classes.bg.degrade_to: names no public model "nope"');
     expect(err({ default_class: 'x' })).toContain('routing.default_class: names no class "x"');
     expect(err({ auto: { simple: 'chat', medium: 'chat', complex: 'x' } })).toContain('routing.auto.complex: names no public model "x"');
@@ -208,7 +252,11 @@ describe('classes, rules and auto', () => {
 describe('availability, affinity and latency budget', () => {
   it('keeps unavailable targets in the plan, marked, for the executor to skip', () => {
     const d = planRoute(config(), input(), view({ unavailableUntil: (t: Target) => (t.model.id === 'big' ? 1000 : undefined) }));
-    expect(d.candidates.map((c) => [c.key, c.available])).toEqual([['oa/big', false], ['eu/mid', true], ['oa/small', true]]);
+    expect(d.candidates.map((c) => [c.key, c.available])).toEqual([
+      ['oa/big', false],
+      ['eu/mid', true],
+      ['oa/small', true],
+    ]);
   });
 
   it('a session stays on its target while it is in rotation, and says when it must move', () => {
@@ -216,7 +264,11 @@ describe('availability, affinity and latency budget', () => {
     const kept = planRoute(config(), input({}, { 'x-switchyard-session': 's1' }), pinned);
     expect(keys(kept)[0]).toBe('eu/mid');
     expect(kept.session).toEqual({ id: 's1', outcome: 'kept' });
-    const down = planRoute(config(), input({ user: 'u1' }), view({ session: () => 'eu/mid', unavailableUntil: (t: Target) => (t.model.id === 'mid' ? 5 : undefined) }));
+    const down = planRoute(
+      config(),
+      input({ user: 'u1' }),
+      view({ session: () => 'eu/mid', unavailableUntil: (t: Target) => (t.model.id === 'mid' ? 5 : undefined) }),
+    );
     expect(keys(down)[0]).toBe('oa/big');
     expect(down.session).toEqual({ id: 'u1', outcome: 'moved', from: 'eu/mid' });
     expect(planRoute(config(), input({}, { 'x-switchyard-session': 's2' }), view()).session).toEqual({ id: 's2', outcome: 'new' });
@@ -226,12 +278,26 @@ describe('availability, affinity and latency budget', () => {
 
   it('a latency budget puts targets whose recent p95 fits first', () => {
     const c = config({ routing: { classes: { interactive: { latency_budget_ms: 800 } } } });
-    const d = planRoute(c, input({}, { 'x-switchyard-class': 'interactive' }), view({ stats: (t: Target) => ({ inFlight: 0, requests: 50, failures: 0, p95Ms: t.model.id === 'big' ? 2000 : 400 }) }));
+    const d = planRoute(
+      c,
+      input({}, { 'x-switchyard-class': 'interactive' }),
+      view({ stats: (t: Target) => ({ inFlight: 0, requests: 50, failures: 0, p95Ms: t.model.id === 'big' ? 2000 : 400 }) }),
+    );
     expect(keys(d)).toEqual(['eu/mid', 'oa/big', 'oa/small']);
   });
 
   it('weighted tiers spread the first pick by weight over 10,000 plans', () => {
-    const c = config({ models: { chat: { strategy: 'weighted', targets: [{ target: 'oa/big', weight: 90 }, { target: 'eu/mid', weight: 10 }] } } });
+    const c = config({
+      models: {
+        chat: {
+          strategy: 'weighted',
+          targets: [
+            { target: 'oa/big', weight: 90 },
+            { target: 'eu/mid', weight: 10 },
+          ],
+        },
+      },
+    });
     const rng = createRng(42);
     let big = 0;
     for (let i = 0; i < 10_000; i++) if (planRoute(c, input(), view({ rng })).candidates[0]!.key === 'oa/big') big++;

@@ -11,9 +11,9 @@
 import type { ChatRequest } from '../api/chat.js';
 import { COMPLIANCE_TAGS } from '../config/schema.js';
 import { resolveTargetRef } from '../config/targets.js';
-import { describeTarget, type Capability, type GatewayConfig, type HedgeConfig, type Pricing, type Target, type TrafficClass } from '../config/types.js';
+import { type Capability, describeTarget, type GatewayConfig, type HedgeConfig, type Pricing, type Target, type TrafficClass } from '../config/types.js';
 import { GatewayError, invalid } from '../errors.js';
-import { classify, type Classification } from './classify.js';
+import { type Classification, classify } from './classify.js';
 import { catalogPrice } from './prices.js';
 import { rank, type StrategyName, type TargetStats } from './strategies.js';
 import { countPromptTokens, isTokenizerLoaded, promptTokenUpperBound } from './tokens.js';
@@ -156,29 +156,48 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
       const root = dot < 0 ? path : path.slice(0, dot);
       const rest = dot < 0 ? '' : path.slice(dot + 1);
       switch (root) {
-        case 'task': return classified().task;
-        case 'complexity': return classified().complexity;
-        case 'length': return classified().length;
-        case 'latency_sensitive': return classified().latencySensitive;
-        case 'class': return cls.name;
-        case 'model': return request.model;
-        case 'stream': return request.stream === true;
-        case 'tools': return (request.tools?.length ?? 0) > 0;
-        case 'images': return classified().features.hasImages;
-        case 'json': return request.response_format !== undefined && request.response_format.type !== 'text';
-        case 'max_tokens': return request.max_completion_tokens ?? request.max_tokens ?? undefined;
-        case 'prompt_tokens': return promptTokens();
-        case 'messages': return request.messages.length;
-        case 'header': return rest ? input.header(rest) : undefined;
+        case 'task':
+          return classified().task;
+        case 'complexity':
+          return classified().complexity;
+        case 'length':
+          return classified().length;
+        case 'latency_sensitive':
+          return classified().latencySensitive;
+        case 'class':
+          return cls.name;
+        case 'model':
+          return request.model;
+        case 'stream':
+          return request.stream === true;
+        case 'tools':
+          return (request.tools?.length ?? 0) > 0;
+        case 'images':
+          return classified().features.hasImages;
+        case 'json':
+          return request.response_format !== undefined && request.response_format.type !== 'text';
+        case 'max_tokens':
+          return request.max_completion_tokens ?? request.max_tokens ?? undefined;
+        case 'prompt_tokens':
+          return promptTokens();
+        case 'messages':
+          return request.messages.length;
+        case 'header':
+          return rest ? input.header(rest) : undefined;
         case 'metadata': {
-          const md = request['metadata'];
+          const md = request.metadata;
           return rest && md && typeof md === 'object' ? (md as Record<string, unknown>)[rest] : undefined;
         }
-        case 'user': return request.user;
-        case 'session': return session;
-        case 'key': return rest === 'name' || rest === '' ? input.key?.name : undefined;
-        case 'tenant': return input.key?.tenant;
-        default: return undefined;
+        case 'user':
+          return request.user;
+        case 'session':
+          return session;
+        case 'key':
+          return rest === 'name' || rest === '' ? input.key?.name : undefined;
+        case 'tenant':
+          return input.key?.tenant;
+        default:
+          return undefined;
       }
     };
     let routeSet = false;
@@ -209,7 +228,11 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
   let autoWhy: string | undefined;
   if (route === 'auto' && !config.models.has('auto')) {
     if (!routing.auto) {
-      throw new GatewayError('model_not_found', "The model 'auto' is not configured: set routing.auto (a public model per complexity: simple, medium, complex)", { param: 'model' });
+      throw new GatewayError(
+        'model_not_found',
+        "The model 'auto' is not configured: set routing.auto (a public model per complexity: simple, medium, complex)",
+        { param: 'model' },
+      );
     }
     const level = classified().complexity;
     route = routing.auto[level];
@@ -250,7 +273,7 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
       const key = keyOf(target);
       if (seen.has(key)) continue;
       seen.add(key);
-      const cost = wantsCost ? estimateCost(target, request, maxOut, exactCost ? promptTokens : approxTokens) : undefined;
+      const cost = wantsCost ? estimateCost(target, maxOut, exactCost ? promptTokens : approxTokens) : undefined;
       const reason = exclusion(target, { needs, required, cls, maxOut, upperBound, promptTokens, cost });
       if (reason) {
         excluded.push({ target: key, tier, ...reason });
@@ -266,7 +289,10 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
       kept.push(c);
     }
     if (kept.length === 0) continue;
-    const ranked = kept.length === 1 ? undefined : rank(strategy, { keys, weights, stats, rng: view.rng, turn: view.turn(route, tier), options: pub?.strategyOptions ?? {} });
+    const ranked =
+      kept.length === 1
+        ? undefined
+        : rank(strategy, { keys, weights, stats, rng: view.rng, turn: view.turn(route, tier), options: pub?.strategyOptions ?? {} });
     let ordered = kept;
     if (ranked) {
       ordered = [];
@@ -381,7 +407,10 @@ function dataClasses(input: RouteInput): string[] {
       const tag = raw.trim().toLowerCase();
       if (tag === '') continue;
       if (!(COMPLIANCE_TAGS as readonly string[]).includes(tag)) {
-        throw invalid(DATA_CLASS_HEADER, `${DATA_CLASS_HEADER} has an unknown data class "${raw.trim()}"; allowed: ${COMPLIANCE_TAGS.join(', ')} (comma-separated)`);
+        throw invalid(
+          DATA_CLASS_HEADER,
+          `${DATA_CLASS_HEADER} has an unknown data class "${raw.trim()}"; allowed: ${COMPLIANCE_TAGS.join(', ')} (comma-separated)`,
+        );
       }
       out.add(tag);
     }
@@ -416,7 +445,8 @@ interface FilterInput {
 function exclusion(target: Target, f: FilterInput): { rule: ExclusionRule; detail: string } | undefined {
   const m = target.model;
   for (const n of f.needs) {
-    if (!m.capabilities.has(n.cap)) return { rule: 'capability', detail: `needs ${n.cap} (${n.because}); the model declares ${[...m.capabilities].join(', ')}` };
+    if (!m.capabilities.has(n.cap))
+      return { rule: 'capability', detail: `needs ${n.cap} (${n.because}); the model declares ${[...m.capabilities].join(', ')}` };
   }
   if (m.contextWindow !== undefined) {
     const out = f.maxOut ?? 0;
@@ -429,7 +459,10 @@ function exclusion(target: Target, f: FilterInput): { rule: ExclusionRule; detai
   }
   const missing = f.required.length === 0 ? f.required : f.required.filter((tag) => !m.compliance.includes(tag));
   if (missing.length > 0) {
-    return { rule: 'compliance', detail: `the request requires ${f.required.join(', ')}; the target lacks ${missing.join(', ')} (it offers ${m.compliance.join(', ') || 'none'})` };
+    return {
+      rule: 'compliance',
+      detail: `the request requires ${f.required.join(', ')}; the target lacks ${missing.join(', ')} (it offers ${m.compliance.join(', ') || 'none'})`,
+    };
   }
   const floor = f.cls.qualityFloor;
   if (floor !== undefined && (m.quality === undefined || m.quality < floor)) {
@@ -444,7 +477,7 @@ function exclusion(target: Target, f: FilterInput): { rule: ExclusionRule; detai
 }
 
 /** Worst-case USD: the prompt at the input price plus the most output the request allows at the output price. */
-function estimateCost(target: Target, req: ChatRequest, maxOut: number | undefined, promptTokens: () => number): number | undefined {
+function estimateCost(target: Target, maxOut: number | undefined, promptTokens: () => number): number | undefined {
   const price = priceOf(target);
   if (!price) return undefined;
   const out = maxOut ?? target.model.maxOutputTokens ?? DEFAULT_OUTPUT_ESTIMATE;
@@ -453,16 +486,20 @@ function estimateCost(target: Target, req: ChatRequest, maxOut: number | undefin
 
 function noEligibleTarget(route: string, excluded: Exclusion[]): GatewayError {
   const list = excluded.map((e) => `${e.target}: ${e.rule} (${e.detail})`).join('; ');
-  return new GatewayError('no_eligible_target', `No target of '${route}' may serve this request: ${list || 'the route has no targets within the fallback depth'}`, { param: 'model' });
+  return new GatewayError(
+    'no_eligible_target',
+    `No target of '${route}' may serve this request: ${list || 'the route has no targets within the fallback depth'}`,
+    { param: 'model' },
+  );
 }
 
 function unknownModel(config: GatewayConfig, model: string): GatewayError {
   const known = [...config.models.keys()];
   const providers = [...config.providers.keys()];
   const slash = model.indexOf('/');
-  const hint = slash > 0
-    ? `provider '${model.slice(0, slash)}' is not configured (providers: ${providers.join(', ') || 'none'})`
-    : `known models: ${known.join(', ') || 'none'}; or address a provider directly as provider/model (providers: ${providers.join(', ')})`;
+  const hint =
+    slash > 0
+      ? `provider '${model.slice(0, slash)}' is not configured (providers: ${providers.join(', ') || 'none'})`
+      : `known models: ${known.join(', ') || 'none'}; or address a provider directly as provider/model (providers: ${providers.join(', ')})`;
   return new GatewayError('model_not_found', `The model '${model}' does not exist: ${hint}`, { param: 'model' });
 }
-

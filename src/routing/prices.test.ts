@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WireFormat } from '../config/types.js';
-import { PRICE_CATALOG, PRICE_SOURCE, type CatalogProviderName } from './price-data.js';
+import { type CatalogProviderName, PRICE_CATALOG, PRICE_SOURCE } from './price-data.js';
 import { catalogPrice, costUsd } from './prices.js';
 
 const openai = { preset: 'openai', format: 'openai' as const };
@@ -24,7 +24,21 @@ describe('the generated catalogue', () => {
   });
 
   it('covers the hosted presets with plain, valid data', () => {
-    for (const name of ['openai', 'azure', 'anthropic', 'gemini', 'bedrock', 'groq', 'together', 'deepseek', 'mistral', 'fireworks', 'openrouter', 'xai', 'perplexity'] as const) {
+    for (const name of [
+      'openai',
+      'azure',
+      'anthropic',
+      'gemini',
+      'bedrock',
+      'groq',
+      'together',
+      'deepseek',
+      'mistral',
+      'fireworks',
+      'openrouter',
+      'xai',
+      'perplexity',
+    ] as const) {
       const { models } = PRICE_CATALOG[name];
       expect(models.length, name).toBeGreaterThan(0);
       for (const m of models) {

@@ -1,6 +1,6 @@
+import { PRESET_NAMES, PRESETS } from '../config/presets.js';
 import type { Pricing, WireFormat } from '../config/types.js';
-import { PRESETS, PRESET_NAMES } from '../config/presets.js';
-import { PRICE_CATALOG, type CatalogModel, type CatalogProviderName } from './price-data.js';
+import { type CatalogModel, type CatalogProviderName, PRICE_CATALOG } from './price-data.js';
 
 /**
  * Catalogue prices (src/routing/price-data.ts, generated; see docs/prices.md).
@@ -250,10 +250,7 @@ const count = (n: number | undefined): number => (n !== undefined && Number.isFi
  * cachedInput (input when unset), reasoning tokens at reasoning (output when unset); cache writes
  * are charged as ordinary input.
  */
-export function costUsd(
-  pricing: Pricing,
-  usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; reasoningTokens?: number },
-): number {
+export function costUsd(pricing: Pricing, usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; reasoningTokens?: number }): number {
   const prompt = count(usage.promptTokens);
   const completion = count(usage.completionTokens);
   const cached = Math.min(count(usage.cachedTokens), prompt);

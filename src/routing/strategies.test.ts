@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng as mulberry32 } from '../sandbox/rng.js';
-import { STRATEGIES, STRATEGY_DEFAULTS, rank, type RankInput, type StrategyName, type TargetStats } from './strategies.js';
+import { type RankInput, rank, STRATEGIES, STRATEGY_DEFAULTS, type StrategyName, type TargetStats } from './strategies.js';
 
 /** An rng that returns the given values in turn and counts its calls (throws when run dry). */
 function scripted(...values: number[]): { rng: () => number; calls: () => number } {
@@ -223,7 +223,10 @@ describe('round_robin', () => {
 
 describe('least_in_flight', () => {
   it('ascending in-flight count, ties in declared order, no rng', () => {
-    const r = rank('least_in_flight', input([idle({ inFlight: 3 }), idle({ inFlight: 1 }), idle({ inFlight: 3 }), idle({ inFlight: 1 }), idle({ inFlight: 0 })]));
+    const r = rank(
+      'least_in_flight',
+      input([idle({ inFlight: 3 }), idle({ inFlight: 1 }), idle({ inFlight: 3 }), idle({ inFlight: 1 }), idle({ inFlight: 0 })]),
+    );
     expect(r.order).toEqual([4, 1, 3, 0, 2]);
     expect(r.scores).toEqual([-3, -1, -3, -1, 0]);
     expect(r.why).toBe('least in flight 0 vs 1');
@@ -277,7 +280,10 @@ describe('least_latency (power of two choices)', () => {
   });
 
   it('ties go to the target declared first, in the pair and in the rest', () => {
-    const r = rank('least_latency', input([idle({ latencyEwmaMs: 300 }), idle({ latencyEwmaMs: 200 }), idle({ latencyEwmaMs: 200 })], { rng: scripted(0.9, 0.6).rng }));
+    const r = rank(
+      'least_latency',
+      input([idle({ latencyEwmaMs: 300 }), idle({ latencyEwmaMs: 200 }), idle({ latencyEwmaMs: 200 })], { rng: scripted(0.9, 0.6).rng }),
+    );
     // Pair (2, 1) with equal EWMA: 1 first; then 2 (200 ms), 0 (300 ms).
     expect(r.order).toEqual([1, 2, 0]);
   });

@@ -102,8 +102,7 @@ export function rank(strategy: StrategyName, input: RankInput): Ranked {
       return performance(input, n);
     case 'adaptive':
       return adaptive(input, n);
-    case 'priority':
-    default:
+    default: // priority
       return { order: identity(n), scores: unscored(n), why: 'priority (declared order)' };
   }
 }
@@ -139,7 +138,7 @@ function weighted(input: RankInput, n: number): Ranked {
     }
     // Rounding can leave target just past the last sum: it belongs to the last weighted target.
     // With no weight left, the rest go in declared order.
-    if (at < 0) at = lastPositive >= 0 ? lastPositive : 0;
+    if (at < 0) at = Math.max(lastPositive, 0);
     const picked = remaining[at]!;
     for (let p = at + 1; p < left; p++) remaining[p - 1] = remaining[p]!;
     order[n - left] = picked;
@@ -166,8 +165,8 @@ function leastInFlight(input: RankInput, n: number): Ranked {
   for (let i = 0; i < n; i++) {
     const v = statsAt(input, i).inFlight;
     // An unreadable count sorts last: better to skip a target than pile onto one we cannot see.
-    key[i] = v === v ? v : Infinity;
-    scores[i] = v === v ? 0 - v : undefined;
+    key[i] = Number.isNaN(v) ? Infinity : v;
+    scores[i] = Number.isNaN(v) ? undefined : 0 - v;
   }
   const order = identity(n);
   sortAscending(order, key, 0);
@@ -200,8 +199,8 @@ function leastLatency(input: RankInput, n: number): Ranked {
   const a = pickBelow(input.rng(), n);
   let b = pickBelow(input.rng(), n - 1);
   if (b >= a) b++; // distinct, and uniform over the other n − 1
-  const lo = a < b ? a : b;
-  const hi = a < b ? b : a;
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
   const winner = key[hi]! < key[lo]! ? hi : lo; // a tie goes to the one declared first
   const loser = winner === lo ? hi : lo;
   order[0] = winner;
@@ -295,8 +294,8 @@ function successRate(s: TargetStats): number {
   const r = s.requests;
   if (!(r > 0 && r < Infinity)) return 1;
   const rate = 1 - s.failures / r;
-  if (rate !== rate) return 1; // unreadable failures: no information, same as no history
-  return rate < 0 ? 0 : rate > 1 ? 1 : rate;
+  if (Number.isNaN(rate)) return 1; // unreadable failures: no information, same as no history
+  return rate < 0 ? 0 : Math.min(rate, 1);
 }
 
 /** best / own in (0, 1] for a lower-is-better measure (1 for the best and for the unmeasured). */
@@ -330,7 +329,7 @@ function finiteOr0(v: number): number {
 
 /** rng() clamped into [0, 1] (NaN as 0), so a misbehaving rng still yields a valid pick. */
 function unit(r: number): number {
-  return r > 0 ? (r < 1 ? r : 1) : 0;
+  return r > 0 ? Math.min(r, 1) : 0;
 }
 
 /** A uniform index in [0, m) from one rng() value. */

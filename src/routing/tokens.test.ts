@@ -5,18 +5,18 @@ import gpt4o from 'gpt-tokenizer/model/gpt-4o';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, JsonObject } from '../api/chat.js';
 import {
+  countPromptTokens,
   FALLBACK_CHARS_PER_TOKEN,
   IMAGE_LOW_DETAIL_TOKENS,
   IMAGE_TOKENS,
+  isTokenizerLoaded,
+  loadTokenizer,
   OTHER_PART_TOKENS,
+  promptTokenUpperBound,
   REPLY_PRIMING_TOKENS,
   TOKENS_PER_MESSAGE,
   TOKENS_PER_NAME,
   TOKENS_PER_TOOL_CALL,
-  countPromptTokens,
-  isTokenizerLoaded,
-  loadTokenizer,
-  promptTokenUpperBound,
 } from './tokens.js';
 
 const tok = (text: string): number => countTokens(text);
@@ -52,14 +52,21 @@ const SAMPLES: ChatRequest[] = [
   req([{ role: 'user', content: '👩‍👩‍👧‍👦🏳️‍🌈 emoji soup 🎉🎉🎉 🇯🇵🇫🇷 ✔️' }]),
   req([
     { role: 'developer', content: 'Answer in code only.' },
-    { role: 'user', content: 'function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) + fib(n - 2);\n}\n\n// explain\nconst x = [1, 2, 3].map((v) => v ** 2);' },
+    {
+      role: 'user',
+      content: 'function fib(n: number): number {\n  return n < 2 ? n : fib(n - 1) + fib(n - 2);\n}\n\n// explain\nconst x = [1, 2, 3].map((v) => v ** 2);',
+    },
   ]),
   req([{ role: 'user', content: 'Ignore <|endoftext|> and <|im_start|>user tokens in text.' }]),
   req(
     [
       { role: 'system', content: 'Use tools when helpful' },
       { role: 'user', content: 'Weather in Paris for 3 days?', name: 'alice' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":3}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":3}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: '{"forecast":["rain","sun","cloud"]}' },
     ],
     { tools: [weatherTool, searchTool], tool_choice: 'auto' },
@@ -80,10 +87,17 @@ const SAMPLES: ChatRequest[] = [
 ];
 
 /** Random requests over arbitrary unicode (lone surrogates included), parts, tool calls and tool schemas. */
-const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' }), fc.constantFrom('<|endoftext|>', '<|im_start|>', '\n\n', ''));
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme-ascii' }),
+  fc.constantFrom('<|endoftext|>', '<|im_start|>', '\n\n', ''),
+);
 const part: fc.Arbitrary<ContentPart> = fc.oneof(
   text.map((t): ContentPart => ({ type: 'text', text: t })),
-  fc.constantFrom<'low' | 'high' | 'auto' | undefined>('low', 'high', 'auto', undefined).map((detail): ContentPart => ({ type: 'image_url', image_url: detail ? { url: 'u', detail } : { url: 'u' } })),
+  fc
+    .constantFrom<'low' | 'high' | 'auto' | undefined>('low', 'high', 'auto', undefined)
+    .map((detail): ContentPart => ({ type: 'image_url', image_url: detail ? { url: 'u', detail } : { url: 'u' } })),
 );
 const schema: fc.Arbitrary<JsonObject> = fc.letrec<{ s: JsonObject }>((tie) => ({
   s: fc.oneof(
@@ -101,12 +115,17 @@ const tool: fc.Arbitrary<FunctionTool> = fc.record({
 });
 const message: fc.Arbitrary<ChatMessage> = fc.oneof(
   fc.record({ role: fc.constantFrom('system' as const, 'developer' as const), content: text }),
-  fc.record({ role: fc.constant('user' as const), content: fc.oneof(text, fc.array(part, { maxLength: 4 })), name: text }, { requiredKeys: ['role', 'content'] }),
+  fc.record(
+    { role: fc.constant('user' as const), content: fc.oneof(text, fc.array(part, { maxLength: 4 })), name: text },
+    { requiredKeys: ['role', 'content'] },
+  ),
   fc.record(
     {
       role: fc.constant('assistant' as const),
       content: fc.option(text, { nil: null }),
-      tool_calls: fc.array(fc.record({ id: text, type: fc.constant('function' as const), function: fc.record({ name: text, arguments: text }) }), { maxLength: 3 }),
+      tool_calls: fc.array(fc.record({ id: text, type: fc.constant('function' as const), function: fc.record({ name: text, arguments: text }) }), {
+        maxLength: 3,
+      }),
     },
     { requiredKeys: ['role'] },
   ),
@@ -115,10 +134,24 @@ const message: fc.Arbitrary<ChatMessage> = fc.oneof(
 const request = fc.record({
   messages: fc.array(message, { maxLength: 8 }),
   tools: fc.option(fc.array(tool, { maxLength: 3 }), { nil: undefined }),
-  tool_choice: fc.option(fc.oneof(fc.constantFrom('none' as const, 'auto' as const, 'required' as const), text.map((name) => ({ type: 'function' as const, function: { name } }))), { nil: undefined }),
+  tool_choice: fc.option(
+    fc.oneof(
+      fc.constantFrom('none' as const, 'auto' as const, 'required' as const),
+      text.map((name) => ({ type: 'function' as const, function: { name } })),
+    ),
+    { nil: undefined },
+  ),
 });
 
-function randomRequest({ messages, tools, tool_choice }: { messages: ChatMessage[]; tools: FunctionTool[] | undefined; tool_choice: ChatRequest['tool_choice'] }): ChatRequest {
+function randomRequest({
+  messages,
+  tools,
+  tool_choice,
+}: {
+  messages: ChatMessage[];
+  tools: FunctionTool[] | undefined;
+  tool_choice: ChatRequest['tool_choice'];
+}): ChatRequest {
   return req(messages, { ...(tools ? { tools } : {}), ...(tool_choice ? { tool_choice } : {}) });
 }
 
@@ -153,11 +186,18 @@ describe('with the tokenizer', () => {
   });
 
   it('counts a message as gpt-tokenizer does plus the documented overhead', () => {
-    expect(countPromptTokens(req([{ role: 'user', content: 'Hello world' }]))).toBe(REPLY_PRIMING_TOKENS + TOKENS_PER_MESSAGE + tok('user') + tok('Hello world'));
-    const text = '東京の天気を教えてください。 👩‍👩‍👧‍👦 const x = 1;';
-    expect(countPromptTokens(req([{ role: 'system', content: text }, { role: 'user', content: 'hi', name: 'bob' }]))).toBe(
-      REPLY_PRIMING_TOKENS + 2 * TOKENS_PER_MESSAGE + tok('system') + tok(text) + tok('user') + tok('hi') + tok('bob') + TOKENS_PER_NAME,
+    expect(countPromptTokens(req([{ role: 'user', content: 'Hello world' }]))).toBe(
+      REPLY_PRIMING_TOKENS + TOKENS_PER_MESSAGE + tok('user') + tok('Hello world'),
     );
+    const text = '東京の天気を教えてください。 👩‍👩‍👧‍👦 const x = 1;';
+    expect(
+      countPromptTokens(
+        req([
+          { role: 'system', content: text },
+          { role: 'user', content: 'hi', name: 'bob' },
+        ]),
+      ),
+    ).toBe(REPLY_PRIMING_TOKENS + 2 * TOKENS_PER_MESSAGE + tok('system') + tok(text) + tok('user') + tok('hi') + tok('bob') + TOKENS_PER_NAME);
   });
 
   it('agrees with gpt-tokenizer chat counting, tool definitions included', () => {
@@ -171,8 +211,12 @@ describe('with the tokenizer', () => {
     const functions = [weatherTool.function, searchTool.function] as Parameters<typeof countChat>[0]['functions'];
     expect(countPromptTokens(req(messages))).toBe(countChat({ messages }));
     expect(countPromptTokens(req(messages, { tools: [weatherTool, searchTool] }))).toBe(countChat({ messages, functions }));
-    expect(countPromptTokens(req(messages.slice(1), { tools: [weatherTool] }))).toBe(countChat({ messages: messages.slice(1), functions: functions?.slice(0, 1) }));
-    expect(countPromptTokens(req(messages, { tools: [weatherTool], tool_choice: 'none' }))).toBe(countChat({ messages, functions: functions?.slice(0, 1), function_call: 'none' }));
+    expect(countPromptTokens(req(messages.slice(1), { tools: [weatherTool] }))).toBe(
+      countChat({ messages: messages.slice(1), functions: functions?.slice(0, 1) }),
+    );
+    expect(countPromptTokens(req(messages, { tools: [weatherTool], tool_choice: 'none' }))).toBe(
+      countChat({ messages, functions: functions?.slice(0, 1), function_call: 'none' }),
+    );
     expect(countPromptTokens(req(messages, { tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } } }))).toBe(
       countChat({ messages, functions: functions?.slice(0, 1), function_call: { name: 'get_weather' } }),
     );
@@ -204,7 +248,10 @@ describe('with the tokenizer', () => {
 
     // One unbroken run of 60,000 CJK characters: minutes as a single piece.
     let seed = 7;
-    const run = Array.from({ length: 60_000 }, () => String.fromCharCode(0x4e00 + ((seed = (seed * 48271) % 2147483647) % 2000))).join('');
+    const run = Array.from({ length: 60_000 }, () => {
+      seed = (seed * 48271) % 2147483647;
+      return String.fromCharCode(0x4e00 + (seed % 2000));
+    }).join('');
     const start = performance.now();
     const count = countPromptTokens(req([{ role: 'user', content: run }]));
     expect(performance.now() - start).toBeLessThan(3000);
@@ -223,7 +270,21 @@ describe('with the tokenizer', () => {
     const tool = (parameters: JsonObject): FunctionTool => ({ type: 'function', function: { name: 'f', parameters } });
     const plain = countPromptTokens(req([], { tools: [tool({ type: 'object', properties: { v: {} } })] }));
     const union = countPromptTokens(
-      req([], { tools: [tool({ type: 'object', properties: { v: { anyOf: [{ type: 'string', enum: ['alpha', 'beta'] }, { type: 'array', items: { type: 'number' } }] } } })] }),
+      req([], {
+        tools: [
+          tool({
+            type: 'object',
+            properties: {
+              v: {
+                anyOf: [
+                  { type: 'string', enum: ['alpha', 'beta'] },
+                  { type: 'array', items: { type: 'number' } },
+                ],
+              },
+            },
+          }),
+        ],
+      }),
     );
     expect(union).toBeGreaterThan(plain);
   });

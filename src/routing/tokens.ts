@@ -272,7 +272,11 @@ function formatType(param: JsonObject, indent: number, depth: number): string {
   if (Array.isArray(param.type)) {
     return param.type.map((t) => formatType({ ...param, type: t }, indent, depth + 1)).join(' | ');
   }
-  for (const [key, joiner] of [['anyOf', ' | '], ['oneOf', ' | '], ['allOf', ' & ']] as const) {
+  for (const [key, joiner] of [
+    ['anyOf', ' | '],
+    ['oneOf', ' | '],
+    ['allOf', ' & '],
+  ] as const) {
     const members = param[key];
     if (Array.isArray(members)) return members.map((s) => formatType(isObject(s) ? s : {}, indent, depth + 1)).join(joiner);
   }

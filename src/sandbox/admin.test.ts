@@ -18,9 +18,30 @@ describe('sandbox admin routes and lifecycle', () => {
       const list = (await res.json()) as unknown[];
       expect(list).toEqual(sb.attempts());
       expect(list).toMatchObject([
-        { seq: 1, format: 'openai', endpoint: 'chat', model: 'error-500-once@adm', path: '/openai/v1/chat/completions', stream: true, scenario: 'error-500-once', outcome: 'error', status: 500, clientClosed: false },
+        {
+          seq: 1,
+          format: 'openai',
+          endpoint: 'chat',
+          model: 'error-500-once@adm',
+          path: '/openai/v1/chat/completions',
+          stream: true,
+          scenario: 'error-500-once',
+          outcome: 'error',
+          status: 500,
+          clientClosed: false,
+        },
         { seq: 2, format: 'openai', model: 'error-500-once@adm', stream: true, outcome: 'ok', status: 200 },
-        { seq: 3, format: 'gemini', endpoint: 'chat', model: 'ok', path: '/gemini/v1beta/models/ok:generateContent', stream: false, scenario: 'ok', outcome: 'ok', status: 200 },
+        {
+          seq: 3,
+          format: 'gemini',
+          endpoint: 'chat',
+          model: 'ok',
+          path: '/gemini/v1beta/models/ok:generateContent',
+          stream: false,
+          scenario: 'ok',
+          outcome: 'ok',
+          status: 200,
+        },
         { seq: 4, format: 'openai', endpoint: 'embeddings', model: 'emb', outcome: 'ok', status: 200 },
       ]);
       expect(typeof sb.attempts()[0]?.time).toBe('string');
@@ -43,7 +64,11 @@ describe('sandbox admin routes and lifecycle', () => {
   it('lists built-in scenarios and file models', async () => {
     const sb = await startSandbox({ scenarios: { models: { mine: { base: 'slow' } } }, seed: 3 });
     try {
-      const body = (await (await fetch(`${sb.url}/_sandbox/scenarios`)).json()) as { seed: number; builtin: { name: string; description: string }[]; models: Record<string, unknown> };
+      const body = (await (await fetch(`${sb.url}/_sandbox/scenarios`)).json()) as {
+        seed: number;
+        builtin: { name: string; description: string }[];
+        models: Record<string, unknown>;
+      };
       expect(body.seed).toBe(3);
       expect(body.builtin.map((b) => b.name)).toEqual(expect.arrayContaining(['ok', 'rate-limit-once', 'no-done', 'reject-prefill', 'slow']));
       expect(body.builtin.every((b) => b.description.length > 10)).toBe(true);

@@ -1,8 +1,8 @@
 import { decide } from './engine.js';
-import { applyFault, sendError, type Exchange, type Runtime } from './exchange.js';
-import { isObj, RequestError, jsonReply, type ChatFormat } from './formats/format.js';
+import { applyFault, type Exchange, type Runtime, sendError } from './exchange.js';
+import { type ChatFormat, isObj, jsonReply, RequestError } from './formats/format.js';
 import { buildReply, completionTokens } from './reply.js';
-import type { Dialogue, Reply, RenderContext, SandboxFormat } from './types.js';
+import type { Dialogue, RenderContext, Reply, SandboxFormat } from './types.js';
 import { writeJsonAnswer, writeStream } from './writer.js';
 
 const STREAM_HEADERS: Record<SandboxFormat, Record<string, string>> = {
@@ -26,8 +26,8 @@ function isReply(value: unknown): value is Reply {
 export async function handleChat(rt: Runtime, ex: Exchange, target: ChatTarget, body: unknown): Promise<void> {
   const { format } = target;
   const record = isObj(body) ? body : {};
-  const model = target.model ?? (typeof record['model'] === 'string' ? record['model'] : undefined);
-  const stream = target.stream ?? record['stream'] === true;
+  const model = target.model ?? (typeof record.model === 'string' ? record.model : undefined);
+  const stream = target.stream ?? record.stream === true;
   ex.attempt.stream = stream;
   if (!model) {
     sendError(ex, format, { kind: 'invalid_request', status: 400, message: 'model: Field required' }, 'rejected');

@@ -23,6 +23,8 @@ export function embed(input: string, dimensions: number = DEFAULT_DIMENSIONS): n
 /** OpenAI's encoding_format "base64": little-endian float32 bytes. */
 export function toBase64(vector: readonly number[]): string {
   const buf = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => buf.writeFloatLE(v, i * 4));
+  vector.forEach((v, i) => {
+    buf.writeFloatLE(v, i * 4);
+  });
   return buf.toString('base64');
 }

@@ -3,8 +3,8 @@ import type { Decision } from './engine.js';
 import type { ChatFormat } from './formats/format.js';
 import type { Behaviour } from './scenarios.js';
 import type { AttemptLog, ModelStates } from './state.js';
-import { sendReply } from './writer.js';
 import type { ErrorSpec, SandboxAttempt } from './types.js';
+import { sendReply } from './writer.js';
 
 /** The sandbox-wide parts every handler shares. */
 export interface Runtime {

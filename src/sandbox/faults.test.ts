@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from './index.js';
-import { chatCall, rawRequest, sseData, sseEvents, type RawResult } from './raw-client.js';
+import { type SandboxServer, startSandbox } from './index.js';
+import { chatCall, type RawResult, rawRequest, sseData, sseEvents } from './raw-client.js';
 import type { SandboxFormat } from './types.js';
 
 let sb: SandboxServer;
@@ -206,7 +206,8 @@ describe('request rejections', () => {
     expect(o.status).toBe(400);
     expect(json(o)).toEqual({
       error: {
-        message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 128002 tokens. Please reduce the length of the messages.",
+        message:
+          "This model's maximum context length is 128000 tokens. However, your messages resulted in 128002 tokens. Please reduce the length of the messages.",
         type: 'invalid_request_error',
         param: 'messages',
         code: 'context_length_exceeded',
@@ -228,16 +229,20 @@ describe('request rejections', () => {
     expect(json(o)).toMatchObject({ error: { code: 'content_filter', type: 'invalid_request_error' } });
     const a = await call('anthropic', 'content-filter', { stream: true });
     expect(a.status).toBe(200);
-    expect(sseData(a.body).map((d) => JSON.parse(d) as { type: string; delta?: { stop_reason?: string } }).find((e) => e.type === 'message_delta')?.delta?.stop_reason).toBe('refusal');
+    expect(
+      sseData(a.body)
+        .map((d) => JSON.parse(d) as { type: string; delta?: { stop_reason?: string } })
+        .find((e) => e.type === 'message_delta')?.delta?.stop_reason,
+    ).toBe('refusal');
     const g = await call('gemini', 'content-filter', { stream: true });
     const events = sseData(g.body).map((d) => JSON.parse(d) as Record<string, unknown>);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ promptFeedback: { blockReason: 'SAFETY' } });
-    expect(events[0]?.['candidates']).toBeUndefined();
+    expect(events[0]?.candidates).toBeUndefined();
     expect(sb.attempts().map((x) => x.outcome)).toEqual(['content_filter', 'content_filter', 'content_filter']);
   });
 
-  it('reject-prefill: 400 only when the last turn is the assistant\'s', async () => {
+  it("reject-prefill: 400 only when the last turn is the assistant's", async () => {
     const expected: Record<SandboxFormat, object> = {
       openai: { error: { type: 'invalid_request_error', param: 'messages' } },
       anthropic: { type: 'error', error: { type: 'invalid_request_error' } },

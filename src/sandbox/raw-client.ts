@@ -17,7 +17,10 @@ export interface RawResult {
   firstByteMs: number | null;
 }
 
-export function rawRequest(url: string, opts: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<RawResult> {
+export function rawRequest(
+  url: string,
+  opts: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RawResult> {
   return new Promise((resolve) => {
     const started = Date.now();
     const result: RawResult = { status: null, headers: {}, body: '', complete: false, error: null, firstByteMs: null };
@@ -57,7 +60,12 @@ export function rawRequest(url: string, opts: { method?: string; body?: unknown;
 }
 
 /** The request a format expects for a one-line user prompt. */
-export function chatCall(base: string, format: SandboxFormat, model: string, opts: { stream?: boolean; messages?: 'prefill'; extra?: Record<string, unknown> } = {}): { url: string; body: unknown; headers: Record<string, string> } {
+export function chatCall(
+  base: string,
+  format: SandboxFormat,
+  model: string,
+  opts: { stream?: boolean; messages?: 'prefill'; extra?: Record<string, unknown> } = {},
+): { url: string; body: unknown; headers: Record<string, string> } {
   const stream = opts.stream ?? false;
   const prefill = opts.messages === 'prefill';
   switch (format) {
@@ -68,7 +76,12 @@ export function chatCall(base: string, format: SandboxFormat, model: string, opt
         body: {
           model,
           stream,
-          messages: prefill ? [{ role: 'user', content: 'hello world' }, { role: 'assistant', content: 'Sure' }] : [{ role: 'user', content: 'hello world' }],
+          messages: prefill
+            ? [
+                { role: 'user', content: 'hello world' },
+                { role: 'assistant', content: 'Sure' },
+              ]
+            : [{ role: 'user', content: 'hello world' }],
           ...opts.extra,
         },
       };
@@ -80,7 +93,12 @@ export function chatCall(base: string, format: SandboxFormat, model: string, opt
           model,
           stream,
           max_tokens: 100,
-          messages: prefill ? [{ role: 'user', content: 'hello world' }, { role: 'assistant', content: 'Sure' }] : [{ role: 'user', content: 'hello world' }],
+          messages: prefill
+            ? [
+                { role: 'user', content: 'hello world' },
+                { role: 'assistant', content: 'Sure' },
+              ]
+            : [{ role: 'user', content: 'hello world' }],
           ...opts.extra,
         },
       };
@@ -90,7 +108,10 @@ export function chatCall(base: string, format: SandboxFormat, model: string, opt
         headers: { 'x-goog-api-key': 'x' },
         body: {
           contents: prefill
-            ? [{ role: 'user', parts: [{ text: 'hello world' }] }, { role: 'model', parts: [{ text: 'Sure' }] }]
+            ? [
+                { role: 'user', parts: [{ text: 'hello world' }] },
+                { role: 'model', parts: [{ text: 'Sure' }] },
+              ]
             : [{ role: 'user', parts: [{ text: 'hello world' }] }],
           ...opts.extra,
         },

@@ -1,5 +1,5 @@
-import { sampleFromSchema, sampleObjectFromSchema } from './schema-sample.js';
 import type { Behaviour } from './scenarios.js';
+import { sampleFromSchema, sampleObjectFromSchema } from './schema-sample.js';
 import type { Dialogue, Reply, ToolCallReply } from './types.js';
 
 const FILLER = ['and', 'then', 'some', 'more', 'words', 'follow', 'here'];

@@ -54,7 +54,8 @@ export function matchRoute(method: string, url: URL): Route | null {
   const path = url.pathname;
   if (path.startsWith('/openai/')) {
     if (method === 'POST' && path === '/openai/v1/chat/completions') return { endpoint: 'chat', format: openaiFormat, chat: { format: openaiFormat } };
-    if (method === 'POST' && path === '/openai/v1/embeddings') return { endpoint: 'embeddings', format: openaiFormat, embed: { format: openaiFormat, kind: 'openai' } };
+    if (method === 'POST' && path === '/openai/v1/embeddings')
+      return { endpoint: 'embeddings', format: openaiFormat, embed: { format: openaiFormat, kind: 'openai' } };
     if (method === 'GET' && path === '/openai/v1/models') return { endpoint: 'models', format: openaiFormat };
     return unknown(openaiFormat, method, path);
   }

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadScenarioFile, startSandbox, type SandboxServer } from './index.js';
-import { chatCall, rawRequest, type RawResult } from './raw-client.js';
+import { loadScenarioFile, type SandboxServer, startSandbox } from './index.js';
+import { chatCall, type RawResult, rawRequest } from './raw-client.js';
 import { compileModel } from './scenario-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandbox-scenarios-'));
@@ -44,7 +44,7 @@ models:
     );
     const parsed = loadScenarioFile(path);
     expect(parsed.seed).toBe(7);
-    const flaky = compileModel('flaky', parsed.models['flaky'] ?? {});
+    const flaky = compileModel('flaky', parsed.models.flaky ?? {});
     expect(flaky).toMatchObject({
       scenario: 'flaky',
       errorRate: 0.5,
@@ -58,7 +58,7 @@ models:
 
   it('reads JSON too', () => {
     const path = file('good.json', JSON.stringify({ models: { x: { base: 'rate-limit' } } }));
-    expect(loadScenarioFile(path).models['x']).toEqual({ base: 'rate-limit' });
+    expect(loadScenarioFile(path).models.x).toEqual({ base: 'rate-limit' });
   });
 
   it('names the path and the offending field in validation errors', () => {
@@ -106,7 +106,10 @@ describe('scenario files drive the sandbox', () => {
 
   it('file entries override built-ins, apply to tagged ids, and fixed replies and token counts work', async () => {
     const scenarios = loadScenarioFile(
-      file('mix.yaml', 'models:\n  ok:\n    reply: "fixed answer here"\n  long:\n    tokens: 12\n  retry:\n    fail_first: 2\n    error_status: 429\n    retry_after_s: 0.5\n'),
+      file(
+        'mix.yaml',
+        'models:\n  ok:\n    reply: "fixed answer here"\n  long:\n    tokens: 12\n  retry:\n    fail_first: 2\n    error_status: 429\n    retry_after_s: 0.5\n',
+      ),
     );
     sb = await startSandbox({ scenarios });
     const ok = await call('ok@x');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { fixed, type Distribution } from './rng.js';
-import { builtInBehaviour, DEFAULT_BEHAVIOUR, isBuiltInScenario, type Behaviour } from './scenarios.js';
+import { type Distribution, fixed } from './rng.js';
+import { type Behaviour, builtInBehaviour, DEFAULT_BEHAVIOUR, isBuiltInScenario } from './scenarios.js';
 
 const ms = z.number().min(0).max(600_000);
 
@@ -17,10 +17,7 @@ const distribution = z.union([
 const count = z.number().int().min(0).max(1_000_000);
 
 const modelEntry = z.strictObject({
-  base: z
-    .string()
-    .refine(isBuiltInScenario, { message: 'not a built-in scenario (see GET /_sandbox/scenarios)' })
-    .optional(),
+  base: z.string().refine(isBuiltInScenario, { message: 'not a built-in scenario (see GET /_sandbox/scenarios)' }).optional(),
   first_token_ms: distribution.optional(),
   token_ms: distribution.optional(),
   tokens: z.number().int().min(1).max(100_000).optional(),
@@ -82,9 +79,7 @@ export function compileModel(name: string, entry: ScenarioModel): Behaviour {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Validates an already-parsed document; `source` names it in errors. */

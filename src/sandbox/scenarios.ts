@@ -1,4 +1,4 @@
-import { fixed, type Distribution } from './rng.js';
+import { type Distribution, fixed } from './rng.js';
 
 /** How one simulated model behaves. Built-in scenarios and scenario-file entries both compile to this. */
 export interface Behaviour {
@@ -71,7 +71,7 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, BuiltIn>> = {
   'error-500-once': { description: 'First request 500; then ok.', patch: { failFirst: 1, errorStatus: 500 } },
   'error-503': { description: 'Always 503.', patch: { failAlways: true, errorStatus: 503 } },
   outage: {
-    description: '503 for the first 60 s after the model\'s first request, then ok.',
+    description: "503 for the first 60 s after the model's first request, then ok.",
     patch: { outage: { startAfterMs: 0, durationMs: 60_000 } },
   },
   reset: { description: 'Reads the request, then resets the TCP connection before any response headers.', patch: { reset: true } },
@@ -82,17 +82,25 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, BuiltIn>> = {
     patch: { cutAfter: 5 },
   },
   stall: { description: 'After 3 content tokens the stream goes silent but the connection stays open.', patch: { stallAfter: 3 } },
-  'malformed-chunk': { description: 'One unparseable data line after the 2nd content token, then the stream continues normally.', patch: { malformedAfter: 2 } },
+  'malformed-chunk': {
+    description: 'One unparseable data line after the 2nd content token, then the stream continues normally.',
+    patch: { malformedAfter: 2 },
+  },
   'no-done': {
-    description: 'Complete stream (finish reason and usage) without the terminal event: no `data: [DONE]` (OpenAI), no message_stop (Anthropic). Gemini streams have no terminal event, so they end normally.',
+    description:
+      'Complete stream (finish reason and usage) without the terminal event: no `data: [DONE]` (OpenAI), no message_stop (Anthropic). Gemini streams have no terminal event, so they end normally.',
     patch: { noDone: true },
   },
-  'context-length': { description: '400 context-length-exceeded in the provider\'s own shape and wording.', patch: { contextLength: true } },
+  'context-length': { description: "400 context-length-exceeded in the provider's own shape and wording.", patch: { contextLength: true } },
   'content-filter': {
-    description: 'OpenAI: 400 code content_filter. Anthropic: a normal answer with stop_reason "refusal". Gemini: promptFeedback.blockReason SAFETY, no candidates.',
+    description:
+      'OpenAI: 400 code content_filter. Anthropic: a normal answer with stop_reason "refusal". Gemini: promptFeedback.blockReason SAFETY, no candidates.',
     patch: { contentFilter: true },
   },
-  'reject-prefill': { description: 'If the last message is an assistant turn (prefill): 400 saying prefill is not supported; else ok.', patch: { rejectPrefill: true } },
+  'reject-prefill': {
+    description: 'If the last message is an assistant turn (prefill): 400 saying prefill is not supported; else ok.',
+    patch: { rejectPrefill: true },
+  },
   slow: { description: 'First token after 250 ms and 250 ms between tokens.', patch: { firstTokenMs: fixed(250), tokenMs: fixed(250) } },
 };
 

@@ -12,14 +12,14 @@ function isSchema(value: unknown): value is Schema {
 }
 
 function typeOf(schema: Schema): string | undefined {
-  const t = schema['type'];
+  const t = schema.type;
   if (typeof t === 'string') return t.toLowerCase();
   if (Array.isArray(t)) {
     const first = t.find((x): x is string => typeof x === 'string' && x.toLowerCase() !== 'null') ?? t[0];
     return typeof first === 'string' ? first.toLowerCase() : undefined;
   }
-  if (isSchema(schema['properties'])) return 'object';
-  if (schema['items'] !== undefined) return 'array';
+  if (isSchema(schema.properties)) return 'object';
+  if (schema.items !== undefined) return 'array';
   return undefined;
 }
 
@@ -35,7 +35,7 @@ function resolveRef(ref: string, root: Schema): Schema | undefined {
 }
 
 function sampleString(schema: Schema, name: string): string {
-  switch (schema['format']) {
+  switch (schema.format) {
     case 'date-time':
       return '2024-01-01T00:00:00Z';
     case 'date':
@@ -49,15 +49,15 @@ function sampleString(schema: Schema, name: string): string {
       return '00000000-0000-4000-8000-000000000000';
     default: {
       const value = name ? `sample ${name}` : 'sample';
-      const min = typeof schema['minLength'] === 'number' ? schema['minLength'] : 0;
+      const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
       return value.length >= min ? value : value.padEnd(min, 'x');
     }
   }
 }
 
 function sampleNumber(schema: Schema, integer: boolean): number {
-  const min = typeof schema['minimum'] === 'number' ? schema['minimum'] : undefined;
-  const max = typeof schema['maximum'] === 'number' ? schema['maximum'] : undefined;
+  const min = typeof schema.minimum === 'number' ? schema.minimum : undefined;
+  const max = typeof schema.maximum === 'number' ? schema.maximum : undefined;
   let value = integer ? 1 : 1.5;
   if (min !== undefined && value < min) value = integer ? Math.ceil(min) : min;
   if (max !== undefined && value > max) value = integer ? Math.floor(max) : max;
@@ -66,13 +66,13 @@ function sampleNumber(schema: Schema, integer: boolean): number {
 
 function sample(schema: Schema, root: Schema, name: string, depth: number): unknown {
   if (depth > MAX_DEPTH) return null;
-  const ref = schema['$ref'];
+  const ref = schema.$ref;
   if (typeof ref === 'string') {
     const target = resolveRef(ref, root);
     return target ? sample(target, root, name, depth + 1) : null;
   }
-  if ('const' in schema) return schema['const'];
-  const enumValues = schema['enum'];
+  if ('const' in schema) return schema.const;
+  const enumValues = schema.enum;
   if (Array.isArray(enumValues) && enumValues.length > 0) return enumValues[0];
   for (const key of ['anyOf', 'oneOf', 'allOf']) {
     const options = schema[key];
@@ -85,8 +85,8 @@ function sample(schema: Schema, root: Schema, name: string, depth: number): unkn
     case 'object':
       return sampleObject(schema, root, depth);
     case 'array': {
-      const items = isSchema(schema['items']) ? schema['items'] : {};
-      const min = typeof schema['minItems'] === 'number' ? Math.min(schema['minItems'], 10) : 1;
+      const items = isSchema(schema.items) ? schema.items : {};
+      const min = typeof schema.minItems === 'number' ? Math.min(schema.minItems, 10) : 1;
       return Array.from({ length: Math.max(1, min) }, () => sample(items, root, name, depth + 1));
     }
     case 'string':
@@ -106,9 +106,9 @@ function sample(schema: Schema, root: Schema, name: string, depth: number): unkn
 
 function sampleObject(schema: Schema, root: Schema, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const properties = isSchema(schema['properties']) ? schema['properties'] : {};
-  const required = Array.isArray(schema['required'])
-    ? schema['required'].filter((x): x is string => typeof x === 'string')
+  const properties = isSchema(schema.properties) ? schema.properties : {};
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((x): x is string => typeof x === 'string')
     : // With no `required` list every property is optional; filling them all is still valid and more useful.
       Object.keys(properties);
   for (const key of required) {

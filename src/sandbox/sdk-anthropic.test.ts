@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from './index.js';
+import { type SandboxServer, startSandbox } from './index.js';
 
 let sb: SandboxServer;
 let client: Anthropic;
@@ -96,7 +96,13 @@ describe('sandbox speaks Anthropic to the official SDK', () => {
       messages: [{ role: 'user', content: 'q' }],
     });
     expect(single.content).toHaveLength(1);
-    const none = await client.messages.create({ model: 'ok', max_tokens: 64, tools, tool_choice: { type: 'none' }, messages: [{ role: 'user', content: 'q' }] });
+    const none = await client.messages.create({
+      model: 'ok',
+      max_tokens: 64,
+      tools,
+      tool_choice: { type: 'none' },
+      messages: [{ role: 'user', content: 'q' }],
+    });
     expect(none.content[0]?.type).toBe('text');
   });
 

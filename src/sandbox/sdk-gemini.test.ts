@@ -1,6 +1,6 @@
 import { ApiError, BlockedReason, FinishReason, FunctionCallingConfigMode, GoogleGenAI, Type } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from './index.js';
+import { type SandboxServer, startSandbox } from './index.js';
 
 let sb: SandboxServer;
 let ai: GoogleGenAI;
@@ -100,7 +100,11 @@ describe('sandbox speaks Gemini to the official SDK', () => {
       contents: 'json',
       config: {
         responseMimeType: 'application/json',
-        responseSchema: { type: Type.OBJECT, properties: { ok: { type: Type.BOOLEAN }, items: { type: Type.ARRAY, items: { type: Type.NUMBER } } }, required: ['ok', 'items'] },
+        responseSchema: {
+          type: Type.OBJECT,
+          properties: { ok: { type: Type.BOOLEAN }, items: { type: Type.ARRAY, items: { type: Type.NUMBER } } },
+          required: ['ok', 'items'],
+        },
       },
     });
     expect(JSON.parse(typed.text ?? '')).toEqual({ ok: true, items: [1.5] });

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from './index.js';
+import { type SandboxServer, startSandbox } from './index.js';
 
 let sb: SandboxServer;
 let client: OpenAI;
@@ -196,7 +196,9 @@ describe('sandbox speaks OpenAI to the official SDK', () => {
     const c = await client.embeddings.create({ model: 'embed', input: 'alpha', encoding_format: 'float' });
     const fromBase64 = a.data[0]?.embedding ?? [];
     expect(c.data[0]?.embedding).toHaveLength(8);
-    c.data[0]?.embedding.forEach((v, i) => expect(v).toBeCloseTo(fromBase64[i] ?? NaN, 5));
+    c.data[0]?.embedding.forEach((v, i) => {
+      expect(v).toBeCloseTo(fromBase64[i] ?? NaN, 5);
+    });
     expect(c.data[0]?.embedding).not.toEqual(b.data[0]?.embedding.slice(0, 8));
     expect(a.data[1]?.embedding[0]).not.toBeCloseTo(fromBase64[0] ?? NaN, 5);
   });

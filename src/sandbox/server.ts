@@ -6,7 +6,7 @@ import type { Exchange, Runtime } from './exchange.js';
 import { jsonReply } from './formats/format.js';
 import { matchRoute, modelList, type Route } from './routes.js';
 import { compileModel, parseScenarioFile, type ScenarioFile } from './scenario-file.js';
-import { BUILT_IN_SCENARIOS, builtInBehaviour, DEFAULT_BEHAVIOUR, scenarioNameOf, type Behaviour } from './scenarios.js';
+import { type Behaviour, BUILT_IN_SCENARIOS, builtInBehaviour, DEFAULT_BEHAVIOUR, scenarioNameOf } from './scenarios.js';
 import { AttemptLog, ModelStates } from './state.js';
 import type { SandboxAttempt } from './types.js';
 import { sendReply } from './writer.js';
@@ -74,14 +74,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
   let closing = false;
 
   function admin(req: IncomingMessage, res: ServerResponse, path: string): void {
-    if (req.method === 'GET' && path === '/_sandbox/attempts') return sendReply(res, jsonReply(200, rt.attempts.all()));
+    if (req.method === 'GET' && path === '/_sandbox/attempts') {
+      sendReply(res, jsonReply(200, rt.attempts.all()));
+      return;
+    }
     if (req.method === 'POST' && path === '/_sandbox/reset') {
       reset();
-      return sendReply(res, jsonReply(200, { ok: true }));
+      sendReply(res, jsonReply(200, { ok: true }));
+      return;
     }
     if (req.method === 'GET' && path === '/_sandbox/scenarios') {
       const builtin = Object.entries(BUILT_IN_SCENARIOS).map(([name, s]) => ({ name, description: s.description }));
-      return sendReply(res, jsonReply(200, { seed, builtin, models: file?.models ?? {} }));
+      sendReply(res, jsonReply(200, { seed, builtin, models: file?.models ?? {} }));
+      return;
     }
     sendReply(res, jsonReply(404, { error: { message: `Unknown sandbox admin route: ${req.method ?? ''} ${path}` } }));
   }
@@ -124,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       return;
     }
     if (format.name === 'anthropic' && route.endpoint !== 'unknown') {
-      const missing = !req.headers['x-api-key'] && !req.headers['authorization'] ? 'x-api-key' : !req.headers['anthropic-version'] ? 'anthropic-version' : null;
+      const missing = !req.headers['x-api-key'] && !req.headers.authorization ? 'x-api-key' : !req.headers['anthropic-version'] ? 'anthropic-version' : null;
       if (missing) {
         attempt.status = 401;
         sendReply(res, format.error({ kind: 'unauthorized', status: 401, message: `${missing}: header is required` }));

@@ -94,17 +94,7 @@ export interface RenderContext {
   includeUsage: boolean;
 }
 
-export type AttemptOutcome =
-  | 'ok'
-  | 'error'
-  | 'reset'
-  | 'no_response'
-  | 'cut'
-  | 'stall'
-  | 'malformed'
-  | 'no_done'
-  | 'content_filter'
-  | 'rejected';
+export type AttemptOutcome = 'ok' | 'error' | 'reset' | 'no_response' | 'cut' | 'stall' | 'malformed' | 'no_done' | 'content_filter' | 'rejected';
 
 export interface SandboxAttempt {
   seq: number;

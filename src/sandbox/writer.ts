@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { sampleDelay, type Rng } from './rng.js';
+import { type Rng, sampleDelay } from './rng.js';
 import type { Behaviour } from './scenarios.js';
 import type { AttemptOutcome, Frame, HttpReply } from './types.js';
 

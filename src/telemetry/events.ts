@@ -45,7 +45,11 @@ export class EventBus {
     this.listeners.set(name, list);
     return () => {
       const l = this.listeners.get(name);
-      if (l) this.listeners.set(name, l.filter((x) => x !== fn));
+      if (l)
+        this.listeners.set(
+          name,
+          l.filter((x) => x !== fn),
+        );
     };
   }
 

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { describeTarget, type GatewayConfig } from '../config/types.js';
 import type { BreakerState } from '../resilience/breaker.js';
 import type { TargetSnapshot } from '../resilience/targets.js';

@@ -1,8 +1,8 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
-import { applySharedRules, failure, UpstreamFailure, type Failure, type FailurePhase } from '../providers/failure.js';
-import type { ProviderAdapter, UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
 import type { Cancellation } from '../pipeline/cancel.js';
+import { applySharedRules, type Failure, type FailurePhase, failure, UpstreamFailure } from '../providers/failure.js';
+import type { ProviderAdapter, UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
 import { authHeaders } from './auth.js';
 
 export interface UpstreamResponse {
@@ -144,7 +144,7 @@ function classifyTransportError(err: unknown, phase: FailurePhase, timeouts?: Ti
       return failure('timeout', `upstream went silent for ${timeouts?.idleMs ?? '?'} ms`, { phase: phase === 'connect' ? 'body' : phase });
     default: {
       const where = phase === 'connect' ? 'before any response' : phase === 'stream' ? 'mid-stream' : 'while reading the response';
-      return failure('connection', `${code ? code + ': ' : ''}${message} (${where})`, {
+      return failure('connection', `${code ? `${code}: ` : ''}${message} (${where})`, {
         phase,
         // A connection that dies after the response started is not a retry of the same target.
         disposition: phase === 'connect' ? 'retry' : 'fallback',

@@ -5,7 +5,7 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 // The Bedrock client defaults to HTTP/2, which signs `:authority`; HTTP/1.1 signs `host` as we do.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSigV4, type SigV4Auth } from './sigv4.js';
+import { type SigV4Auth, signSigV4 } from './sigv4.js';
 
 const AUTH: SigV4Auth = Object.freeze({
   type: 'sigv4',
@@ -118,7 +118,17 @@ describe('signSigV4', () => {
     const signed: Record<string, string> = { host: '127.0.0.1:8443' };
     for (const name of auth.signedHeaders) if (name !== 'host') signed[name] = headers[name] ?? '';
     const expected = referenceSignature(
-      { method: 'GET', rawPath: '/a%20b/c', query: [['z', '1'], ['a', 'x/y'], ['a', 'b']], headers: signed, body: '' },
+      {
+        method: 'GET',
+        rawPath: '/a%20b/c',
+        query: [
+          ['z', '1'],
+          ['a', 'x/y'],
+          ['a', 'b'],
+        ],
+        headers: signed,
+        body: '',
+      },
       '20250102T030405Z',
       AUTH.secretAccessKey,
       AUTH.region,
@@ -231,8 +241,14 @@ describe('signSigV4 against the official AWS SDK', () => {
     // And the independent computation agrees with the SDK too.
     const signed: Record<string, string> = {};
     for (const name of sdkAuth.signedHeaders) signed[name] = String(sent.headers[name]);
-    expect(referenceSignature({ method: 'POST', rawPath: sent.url, query: [], headers: signed, body: sent.body }, amzDate, AUTH.secretAccessKey, 'us-east-1', 'bedrock')).toBe(
-      sdkAuth.signature,
-    );
+    expect(
+      referenceSignature(
+        { method: 'POST', rawPath: sent.url, query: [], headers: signed, body: sent.body },
+        amzDate,
+        AUTH.secretAccessKey,
+        'us-east-1',
+        'bedrock',
+      ),
+    ).toBe(sdkAuth.signature);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, type Hmac, type Hash as NodeHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ProviderAuth } from '../config/types.js';
 import type { UpstreamRequest } from '../providers/types.js';

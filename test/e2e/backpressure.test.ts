@@ -27,7 +27,7 @@ beforeAll(async () => {
       sent += text.length;
       if (!res.write(text)) await once(res, 'drain');
     }
-    res.end(chunk({}, 'stop') + 'data: [DONE]\n\n');
+    res.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
   });
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');

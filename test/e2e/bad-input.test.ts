@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -42,8 +42,16 @@ describe('bad input gets a clear OpenAI-shaped error', () => {
     [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature', /between 0 and 2, got 3/],
     [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], max_tokens: -1 }, 'max_tokens', /positive integer/],
     [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, 'stream', /must be a boolean, got string/],
-    [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!' } }] }, 'tools[0].function.name', /1-64 characters/],
-    [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'yaml' } }, 'response_format.type', /'text', 'json_object' or 'json_schema'/],
+    [
+      { model: 'fast', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!' } }] },
+      'tools[0].function.name',
+      /1-64 characters/,
+    ],
+    [
+      { model: 'fast', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'yaml' } },
+      'response_format.type',
+      /'text', 'json_object' or 'json_schema'/,
+    ],
     [{ model: 'fast', messages: [{ role: 'user', content: 'x' }], fallbacks: ['nope/x'] }, 'fallbacks[0]', /names no configured provider/],
     [{ model: 'fast', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /must be a string/],
   ])('%j → 400 on %s', async (body, param, message) => {
@@ -149,7 +157,15 @@ describe('requests a target cannot carry', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         model: `${provider}/m`,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'listen' }, { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'listen' },
+              { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+            ],
+          },
+        ],
       }),
     });
     const body = (await res.body.json()) as { error: { code: string; param: string | null; message: string } };

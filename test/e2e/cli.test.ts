@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const children: ChildProcess[] = [];
-afterEach(() => children.splice(0).forEach((c) => c.kill('SIGTERM')));
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGTERM');
+});
 
 /** The environment with every provider credential removed: a newcomer's machine. */
 function bareEnv(): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -38,7 +38,16 @@ async function stream(model: string, body: Record<string, unknown> = {}) {
     .trim()
     .split('\n\n')
     .map((e) => e.replace(/^data: /, ''));
-  const chunks = events.filter((e) => e !== '[DONE]').map((e) => JSON.parse(e) as { id?: string; error?: { code: string; message: string }; choices?: { delta: { role?: string; content?: string }; finish_reason: string | null }[] });
+  const chunks = events
+    .filter((e) => e !== '[DONE]')
+    .map(
+      (e) =>
+        JSON.parse(e) as {
+          id?: string;
+          error?: { code: string; message: string };
+          choices?: { delta: { role?: string; content?: string }; finish_reason: string | null }[];
+        },
+    );
   return { text, chunks, done: events.at(-1) === '[DONE]' };
 }
 

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let openai: OpenAI;
@@ -22,12 +22,22 @@ afterAll(() => stack.close());
 
 const lookup: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'lookup_order', description: 'Find an order', parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] } },
+  function: {
+    name: 'lookup_order',
+    description: 'Find an order',
+    parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] },
+  },
 };
 
 describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('OpenAI SDK client, upstream %s', (model) => {
   it('answers non-stream with translated usage', async () => {
-    const res = await openai.chat.completions.create({ model, messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'Ping across formats' }] });
+    const res = await openai.chat.completions.create({
+      model,
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'Ping across formats' },
+      ],
+    });
     expect(res.choices[0]?.message.content).toContain('Ping across formats');
     expect(res.choices[0]?.finish_reason).toBe('stop');
     expect(res.usage?.prompt_tokens).toBeGreaterThan(0);
@@ -35,7 +45,12 @@ describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('OpenAI SDK client,
   });
 
   it('streams to a complete answer', async () => {
-    const stream = await openai.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Stream across formats' }] });
+    const stream = await openai.chat.completions.create({
+      model,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Stream across formats' }],
+    });
     let text = '';
     let finish: string | null = null;
     let usage = false;
@@ -81,7 +96,12 @@ describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('OpenAI SDK client,
 
 describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('Anthropic SDK client on /v1/messages, upstream %s', (model) => {
   it('creates a message', async () => {
-    const msg = await anthropic.messages.create({ model, max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello Anthropic ingress' }] });
+    const msg = await anthropic.messages.create({
+      model,
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello Anthropic ingress' }],
+    });
     expect(msg.type).toBe('message');
     expect(msg.role).toBe('assistant');
     const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
@@ -102,8 +122,16 @@ describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('Anthropic SDK clie
   });
 
   it('calls tools and takes tool results', async () => {
-    const tools: Anthropic.Tool[] = [{ name: 'lookup_order', description: 'Find an order', input_schema: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] } }];
-    const first = await anthropic.messages.stream({ model, max_tokens: 100, tools, messages: [{ role: 'user', content: 'Where is my order?' }] }).finalMessage();
+    const tools: Anthropic.Tool[] = [
+      {
+        name: 'lookup_order',
+        description: 'Find an order',
+        input_schema: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] },
+      },
+    ];
+    const first = await anthropic.messages
+      .stream({ model, max_tokens: 100, tools, messages: [{ role: 'user', content: 'Where is my order?' }] })
+      .finalMessage();
     const use = first.content.find((b) => b.type === 'tool_use');
     expect(first.stop_reason).toBe('tool_use');
     expect(use?.type === 'tool_use' && use.name).toBe('lookup_order');
@@ -125,7 +153,9 @@ describe.each(['via-anthropic', 'via-gemini', 'via-openai'])('Anthropic SDK clie
 
 describe('Anthropic ingress errors', () => {
   it('returns Anthropic-shaped errors the SDK raises', async () => {
-    await expect(anthropic.messages.create({ model: 'nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(anthropic.messages.create({ model: 'nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
     await expect(
       anthropic.messages.create({ model: 'via-openai', messages: [{ role: 'user', content: 'x' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming),
     ).rejects.toBeInstanceOf(Anthropic.BadRequestError);

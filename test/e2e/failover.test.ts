@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
 import { postChat } from '../helpers/chat.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let client: OpenAI;
@@ -50,7 +50,9 @@ describe('failover across targets', () => {
   it('a content-filter rejection is final: no other target is tried', async () => {
     const geminiCalls = () => stack.sandbox.attempts().filter((a) => a.format === 'gemini').length;
     const before = geminiCalls();
-    const err = (await client.chat.completions.create({ model: 'filtered', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const err = (await client.chat.completions
+      .create({ model: 'filtered', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err.error as { code: string }).code).toBe('content_filtered');
     expect(geminiCalls()).toBe(before);
@@ -62,7 +64,9 @@ describe('failover across targets', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'all-down', messages: [{ role: 'user', content: 'x' }] }),
     });
-    const body = (await res.body.json()) as { error: { code: string; message: string; attempts: { target: string; outcome: string; status: number; duration_ms: number }[] } };
+    const body = (await res.body.json()) as {
+      error: { code: string; message: string; attempts: { target: string; outcome: string; status: number; duration_ms: number }[] };
+    };
     expect(res.statusCode).toBe(503);
     expect(body.error.code).toBe('upstream_overloaded');
     // One attempt budget for the request (5): three on the primary, then two on the fallback.
@@ -115,7 +119,12 @@ describe('streams never pass off a truncated answer as complete', () => {
   });
 
   it('a complete stream without [DONE] is finalised with usage', async () => {
-    const stream = await client.chat.completions.create({ model: 'no-done', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
+    const stream = await client.chat.completions.create({
+      model: 'no-done',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'x' }],
+    });
     let usage = false;
     let finish: string | null = null;
     for await (const c of stream) {

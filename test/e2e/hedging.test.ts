@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
 import { postChat } from '../helpers/chat.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 const hedges: { primary: string; hedge: string; delayMs: number }[] = [];

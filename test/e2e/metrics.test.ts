@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
 import { sample } from '../helpers/prometheus.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -99,15 +99,27 @@ describe('metrics through a real gateway', () => {
   });
 
   it('counts a refused request with its status and error code', async () => {
-    const before = sample(await metrics.render(), 'switchyard_requests_total', { route: '/v1/chat/completions', stream: 'false', status: '400', code: 'invalid_request' }) ?? 0;
-    const res = await request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"plain"}' });
+    const before =
+      sample(await metrics.render(), 'switchyard_requests_total', { route: '/v1/chat/completions', stream: 'false', status: '400', code: 'invalid_request' }) ??
+      0;
+    const res = await request(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model":"plain"}',
+    });
     await res.body.text();
     expect(res.statusCode).toBe(400);
     const deadline = Date.now() + 2000;
     let now = before;
     while (now === before && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
-      now = sample(await metrics.render(), 'switchyard_requests_total', { route: '/v1/chat/completions', stream: 'false', status: '400', code: 'invalid_request' }) ?? 0;
+      now =
+        sample(await metrics.render(), 'switchyard_requests_total', {
+          route: '/v1/chat/completions',
+          stream: 'false',
+          status: '400',
+          code: 'invalid_request',
+        }) ?? 0;
     }
     expect(now).toBe(before + 1);
   });

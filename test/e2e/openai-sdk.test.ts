@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 let client: OpenAI;
@@ -32,7 +32,17 @@ const timeTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
   it('answers a chat completion and names the answering model in body and headers', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'fast', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello there' }], temperature: 0.2, seed: 7, max_completion_tokens: 50, user: 'u1' })
+      .create({
+        model: 'fast',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hello there' },
+        ],
+        temperature: 0.2,
+        seed: 7,
+        max_completion_tokens: 50,
+        user: 'u1',
+      })
       .withResponse();
     expect(data.choices[0]?.message.content).toContain('Hello there');
     expect(data.choices[0]?.finish_reason).toBe('stop');
@@ -114,7 +124,11 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
       tools: [weatherTool],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":1}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":1}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: 'sunny, 21C' },
       ],
     });
@@ -122,14 +136,21 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
   });
 
   it('answers JSON mode and json_schema with valid JSON', async () => {
-    const obj = await client.chat.completions.create({ model: 'fast', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'JSON please' }] });
+    const obj = await client.chat.completions.create({
+      model: 'fast',
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user', content: 'JSON please' }],
+    });
     expect(() => JSON.parse(obj.choices[0]!.message.content!)).not.toThrow();
     const schema = await client.chat.completions.create({
       model: 'fast',
       messages: [{ role: 'user', content: 'a person' }],
       response_format: {
         type: 'json_schema',
-        json_schema: { name: 'person', schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'] } },
+        json_schema: {
+          name: 'person',
+          schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'] },
+        },
       },
     });
     const parsed = JSON.parse(schema.choices[0]!.message.content!) as { name: unknown; age: unknown };
@@ -140,7 +161,15 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
   it('carries image content parts to the upstream', async () => {
     const res = await client.chat.completions.create({
       model: 'fast',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          ],
+        },
+      ],
     });
     expect(res.choices[0]?.message.content).toContain('What is this?');
   });
@@ -154,10 +183,17 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
 
   it('falls over to a per-request embeddings fallback on another wire format', async () => {
     const { data, response } = await client.embeddings
-      .create({ model: 'sb-openai/error-503@emb', input: 'hello', encoding_format: 'float', fallbacks: ['sb-gemini/text-embedding-004'] } as OpenAI.EmbeddingCreateParams)
+      .create({
+        model: 'sb-openai/error-503@emb',
+        input: 'hello',
+        encoding_format: 'float',
+        fallbacks: ['sb-gemini/text-embedding-004'],
+      } as OpenAI.EmbeddingCreateParams)
       .withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('sb-gemini');
-    expect(response.headers.get('x-switchyard-route')).toBe('route=sb-openai/error-503@emb; class=default; strategy=priority; why="embeddings: declared order"; target=sb-gemini/text-embedding-004');
+    expect(response.headers.get('x-switchyard-route')).toBe(
+      'route=sb-openai/error-503@emb; class=default; strategy=priority; why="embeddings: declared order"; target=sb-gemini/text-embedding-004',
+    );
     expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
 import { postChat } from '../helpers/chat.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -151,7 +151,9 @@ describe('per-target in-flight limits', () => {
       await new Promise((r) => setTimeout(r, 100));
       const queued = postChat(s.url, 'capped'); // waits in the queue (size 1)
       await new Promise((r) => setTimeout(r, 100));
-      const admin = (await (await request(`${s.url}/admin/targets`)).body.json()) as { targets: { target: string; in_flight?: { active: number; waiting: number } }[] };
+      const admin = (await (await request(`${s.url}/admin/targets`)).body.json()) as {
+        targets: { target: string; in_flight?: { active: number; waiting: number } }[];
+      };
       expect(admin.targets.find((t) => t.target === 'sb-openai/slow-first-token@q1')?.in_flight).toEqual({ active: 1, waiting: 1, max: 1 });
       const overflow = await postChat(s.url, 'capped'); // queue full: straight to the fallback
       expect(overflow.status).toBe(200);

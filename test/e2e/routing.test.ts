@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChat } from '../helpers/chat.js';
 import { sample } from '../helpers/prometheus.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -12,7 +12,11 @@ beforeAll(async () => {
   stack = await startStack(
     {
       providers: {
-        'sb-openai': { sandbox: true, format: 'openai', models: { 'gpt-4o-mini': { quality: 2 }, slowpoke: { quality: 4 }, quick: { quality: 4 }, 'flaky@s': null } },
+        'sb-openai': {
+          sandbox: true,
+          format: 'openai',
+          models: { 'gpt-4o-mini': { quality: 2 }, slowpoke: { quality: 4 }, quick: { quality: 4 }, 'flaky@s': null },
+        },
         'sb-anthropic': { sandbox: true, format: 'anthropic', compliance: ['hipaa', 'eu'], models: { 'claude-haiku-4-5': { quality: 4 } } },
         'sb-gemini': { sandbox: true, format: 'gemini', models: { 'gemini-2.5-flash': { quality: 3 } } },
       },
@@ -48,7 +52,10 @@ interface Explained {
   why: string;
 }
 
-async function explain(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; json: Explained & { error?: { code: string; message: string } } }> {
+async function explain(
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Explained & { error?: { code: string; message: string } } }> {
   const res = await request(`${stack.url}/v1/route/explain`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -83,7 +90,9 @@ describe('explain and the route header', () => {
     expect(r.status).toBe(200);
     expect(r.headers['x-switchyard-route']).toBe('route=chat; class=default; strategy=priority; why="priority (declared order)"; target=sb-openai/gpt-4o-mini');
     const s = await postChat(stack.url, 'chat', { stream: true, headers: { 'x-switchyard-class': 'critical' } });
-    expect(s.headers['x-switchyard-route']).toBe('route=chat; class=critical; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5');
+    expect(s.headers['x-switchyard-route']).toBe(
+      'route=chat; class=critical; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5',
+    );
   });
 
   it('the Anthropic Messages ingress is routed the same way and says so', async () => {
@@ -91,7 +100,9 @@ describe('explain and the route header', () => {
     const { response } = await claude.messages
       .create({ model: 'chat', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-switchyard-data-class': 'hipaa' } })
       .withResponse();
-    expect(response.headers.get('x-switchyard-route')).toBe('route=chat; class=default; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5');
+    expect(response.headers.get('x-switchyard-route')).toBe(
+      'route=chat; class=default; strategy=priority; why="only eligible target of its tier"; target=sb-anthropic/claude-haiku-4-5',
+    );
   });
 
   it('compliance: a request needing hipaa only reaches the provider that offers it; none qualifying is an explicit error naming the rule', async () => {
@@ -101,7 +112,9 @@ describe('explain and the route header', () => {
       .withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('sb-anthropic');
     expect(data.choices[0]!.message.content).toBeTruthy();
-    const err = await client.chat.completions.create({ model: 'cheap', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-switchyard-data-class': 'hipaa' } }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'cheap', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-switchyard-data-class': 'hipaa' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     const e = err as InstanceType<typeof OpenAI.BadRequestError>;
     expect(e.code).toBe('no_eligible_target');

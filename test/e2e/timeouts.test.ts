@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
 import { postChat } from '../helpers/chat.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 
@@ -64,7 +64,13 @@ describe('timeouts', () => {
     expect(r.headers['x-switchyard-provider']).toBe('sb-openai');
     expect(r.text).toContain('"content"');
     expect(r.text).not.toContain('[DONE]');
-    const last = JSON.parse(r.text.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string; message: string } };
+    const last = JSON.parse(
+      r.text
+        .trim()
+        .split('\n\n')
+        .at(-1)!
+        .replace(/^data: /, ''),
+    ) as { error: { code: string; message: string } };
     expect(last.error.code).toBe('stream_interrupted');
     expect(last.error.message).toMatch(/silent for 300 ms/);
     expect(r.ms).toBeLessThan(2500);
@@ -105,7 +111,13 @@ describe('timeouts', () => {
       const text = await stream.body.text();
       expect(stream.statusCode).toBe(200);
       expect(text).not.toContain('[DONE]');
-      const last = JSON.parse(text.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string; attempts: { outcome: string }[] } };
+      const last = JSON.parse(
+        text
+          .trim()
+          .split('\n\n')
+          .at(-1)!
+          .replace(/^data: /, ''),
+      ) as { error: { code: string; attempts: { outcome: string }[] } };
       expect(last.error.code).toBe('upstream_timeout');
       expect(last.error.attempts.map((a) => a.outcome)).toEqual(['aborted']);
       expect(performance.now() - t1).toBeLessThan(2000);

@@ -1,6 +1,6 @@
 import { compile } from '../../src/config/compile.js';
 import { createGateway, type Gateway } from '../../src/http/server.js';
-import { startSandbox, type SandboxServer, type ScenarioFile } from '../../src/sandbox/index.js';
+import { type SandboxServer, type ScenarioFile, startSandbox } from '../../src/sandbox/index.js';
 
 export interface Stack {
   /** Gateway base URL, e.g. http://127.0.0.1:PORT */
@@ -23,7 +23,13 @@ export const SANDBOX_PROVIDERS = {
  * real HTTP hops, as in production.
  */
 export async function startStack(
-  raw: { server?: Record<string, unknown>; resilience?: Record<string, unknown>; routing?: Record<string, unknown>; providers?: Record<string, unknown>; models?: Record<string, unknown> } = {},
+  raw: {
+    server?: Record<string, unknown>;
+    resilience?: Record<string, unknown>;
+    routing?: Record<string, unknown>;
+    providers?: Record<string, unknown>;
+    models?: Record<string, unknown>;
+  } = {},
   scenarios?: ScenarioFile,
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, seed: 1, ...(scenarios ? { scenarios } : {}) });

@@ -26,7 +26,10 @@ export function routeInput(req: IncomingMessage, request: ChatRequest): RouteInp
 
 /** Header values are ASCII: anything else in a reason is replaced, and quotes are dropped. */
 function headerText(s: string): string {
-  return s.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?').replace(/"/g, "'");
+  return s
+    .replace(/→/g, '->')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(/"/g, "'");
 }
 
 /** `x-switchyard-route` before the answer is known; routingHeaders() adds the answering target. */
@@ -43,7 +46,12 @@ export async function runChat(
 ): Promise<void> {
   const decision = scope.router.plan(routeInput(scope.req, request));
   const plan = decision.candidates.map((c) => c.target);
-  scope.exec.events.emit('route', { route: decision.route, class: decision.class.name, strategy: decision.strategy, excluded: decision.excluded.map((e) => e.rule) });
+  scope.exec.events.emit('route', {
+    route: decision.route,
+    class: decision.class.name,
+    strategy: decision.strategy,
+    excluded: decision.excluded.map((e) => e.rule),
+  });
   if (decision.maxAttempts !== scope.exec.policy.maxAttempts) scope.exec.policy = { ...scope.exec.policy, maxAttempts: decision.maxAttempts };
   if (decision.deadlineMs !== undefined) scope.shortenDeadline(decision.deadlineMs);
   scope.headers[ROUTE_HEADER] = routeHeader(decision);
@@ -62,10 +70,15 @@ export async function runChat(
     return;
   }
   const created = Math.floor(Date.now() / 1000);
-  const result = await executeJson(scope.exec, plan, {
-    build: (adapter, target) => adapter.buildChatRequest(request, target, false),
-    parse: (adapter, body, target) => adapter.parseChatResponse(body, { request, target, requestId: scope.exec.requestId, created }),
-  }, hedge);
+  const result = await executeJson(
+    scope.exec,
+    plan,
+    {
+      build: (adapter, target) => adapter.buildChatRequest(request, target, false),
+      parse: (adapter, body, target) => adapter.parseChatResponse(body, { request, target, requestId: scope.exec.requestId, created }),
+    },
+    hedge,
+  );
   served(result.target);
   sendJson(scope.res, 200, respond(result.value), routingHeaders(scope.headers, result.target, result.attempts));
 }
@@ -84,5 +97,10 @@ function affinity(scope: RequestScope, decision: RouteDecision, target: Target):
 export async function handleChat(scope: RequestScope): Promise<void> {
   const body = parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes));
   const request = validateChatRequest(body);
-  await runChat(scope, request, (s) => new OpenAISseSink(s.res, s.headers), (res) => res);
+  await runChat(
+    scope,
+    request,
+    (s) => new OpenAISseSink(s.res, s.headers),
+    (res) => res,
+  );
 }

@@ -5,15 +5,15 @@ import type { GatewayError } from '../../errors.js';
 import {
   ChunksToAnthropicEvents,
   chatResponseToMessage,
+  encodeAnthropicSSE,
   errorEvent,
   messagesToChatRequest,
   toAnthropicErrorBody,
-  encodeAnthropicSSE,
 } from '../../ingress/anthropic/index.js';
 import type { AttemptRecord } from '../../pipeline/attempts.js';
 import type { StreamSink } from '../../pipeline/execute-stream.js';
 import { parseJson, readBody } from '../body.js';
-import { routingHeaders, type Headers } from '../respond.js';
+import { type Headers, routingHeaders } from '../respond.js';
 import type { RequestScope } from '../server.js';
 import { SSE_HEADERS, SseWriter } from '../sse-writer.js';
 import { runChat } from './chat.js';
@@ -63,5 +63,10 @@ export async function handleMessages(scope: RequestScope): Promise<void> {
   // Anthropic's stream always reports usage, so ask the executor to pass it through.
   if (request.stream === true) request.stream_options = { include_usage: true };
   const requested = request.model;
-  await runChat(scope, request, (s) => new AnthropicSseSink(s.res, s.headers, requested), (res) => chatResponseToMessage(res, requested));
+  await runChat(
+    scope,
+    request,
+    (s) => new AnthropicSseSink(s.res, s.headers, requested),
+    (res) => chatResponseToMessage(res, requested),
+  );
 }

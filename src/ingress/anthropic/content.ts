@@ -110,7 +110,9 @@ function blockArray(content: unknown, i: number): Block[] {
 
 function unsupportedBlock(type: string, param: string, role: string, allowed: string): GatewayError {
   if (UNSUPPORTED_BLOCKS.has(type)) {
-    return new GatewayError('capability_unsupported', `Content block type "${type}" is not supported by Switchyard; ${role} messages accept ${allowed}.`, { param });
+    return new GatewayError('capability_unsupported', `Content block type "${type}" is not supported by Switchyard; ${role} messages accept ${allowed}.`, {
+      param,
+    });
   }
   return invalid(param, `Invalid content block type "${type}" in a ${role} message; allowed: ${allowed}.`);
 }

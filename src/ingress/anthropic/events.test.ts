@@ -84,10 +84,9 @@ describe('ChunksToAnthropicEvents', () => {
 
   it('opens a new text block when text follows a tool call, and maps length to max_tokens', () => {
     const t = new ChunksToAnthropicEvents('m');
-    const events = [
-      chunk({ tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: '{}' } }] }),
-      chunk({ content: 'after' }, 'length'),
-    ].flatMap((c) => t.push(c));
+    const events = [chunk({ tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: '{}' } }] }), chunk({ content: 'after' }, 'length')].flatMap(
+      (c) => t.push(c),
+    );
     events.push(...t.finish());
     expect(events.map((e) => `${e.event}${'index' in e.data ? `#${String(e.data.index)}` : ''}`)).toEqual([
       'message_start',

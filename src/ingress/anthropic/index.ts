@@ -1,6 +1,7 @@
 /** Anthropic Messages API ingress: lets Anthropic SDK clients call Switchyard's POST /v1/messages. */
-export { messagesToChatRequest } from './request.js';
-export { chatResponseToMessage, anthropicUsage, stopReasonOf } from './response.js';
+
+export { anthropicErrorType, encodeAnthropicSSE, errorEvent, toAnthropicErrorBody } from './errors.js';
 export { ChunksToAnthropicEvents, type ChunksToAnthropicEventsOptions } from './events.js';
-export { errorEvent, toAnthropicErrorBody, anthropicErrorType, encodeAnthropicSSE } from './errors.js';
-export type { AnthropicSSE, AnthropicMessage, AnthropicResponseUsage, AnthropicErrorBody, AnthropicErrorType, AnthropicStopReason } from './types.js';
+export { messagesToChatRequest } from './request.js';
+export { anthropicUsage, chatResponseToMessage, stopReasonOf } from './response.js';
+export type { AnthropicErrorBody, AnthropicErrorType, AnthropicMessage, AnthropicResponseUsage, AnthropicSSE, AnthropicStopReason } from './types.js';

@@ -158,7 +158,10 @@ describe('messagesToChatRequest', () => {
   it.each([
     [{ type: 'auto' }, 'auto'],
     [{ type: 'none' }, 'none'],
-    [{ type: 'tool', name: 'get_weather' }, { type: 'function', function: { name: 'get_weather' } }],
+    [
+      { type: 'tool', name: 'get_weather' },
+      { type: 'function', function: { name: 'get_weather' } },
+    ],
   ])('maps tool_choice %j', (choice, expected) => {
     expect(messagesToChatRequest({ ...minimal, tool_choice: choice }).tool_choice).toEqual(expected);
   });
@@ -178,8 +181,16 @@ describe('messagesToChatRequest', () => {
     [{ ...minimal, messages: [] }, 'messages', /non-empty array/],
     [{ ...minimal, messages: [{ role: 'bot', content: 'x' }] }, 'messages[0].role', /allowed: "user", "assistant"/],
     [{ ...minimal, messages: [{ role: 'user', content: [{ type: 'video' }] }] }, 'messages[0].content[0].type', /allowed: text, image, tool_result/],
-    [{ ...minimal, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] }, 'messages[0].content[0].type', /allowed: text, tool_use/],
-    [{ ...minimal, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'gcs' } }] }] }, 'messages[0].content[0].source.type', /base64" or "url"/],
+    [
+      { ...minimal, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] },
+      'messages[0].content[0].type',
+      /allowed: text, tool_use/,
+    ],
+    [
+      { ...minimal, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'gcs' } }] }] },
+      'messages[0].content[0].source.type',
+      /base64" or "url"/,
+    ],
     [{ ...minimal, temperature: 1.5 }, 'temperature', /between 0 and 1/],
     [{ ...minimal, tool_choice: { type: 'sometimes' } }, 'tool_choice.type', /allowed: auto, any, tool, none/],
     [{ ...minimal, tools: [{ name: 'f' }] }, 'tools[0].input_schema', /JSON Schema object/],

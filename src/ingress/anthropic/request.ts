@@ -130,9 +130,13 @@ function toFunctionTool(tool: unknown, k: number): FunctionTool {
   const param = `tools[${k}]`;
   if (!isRecord(tool)) throw invalid(param, 'Each tool must be an object.');
   if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
-    throw new GatewayError('capability_unsupported', `Anthropic server tool ${JSON.stringify(tool.type)} is not supported; only custom tools (name, input_schema) are.`, {
-      param: `${param}.type`,
-    });
+    throw new GatewayError(
+      'capability_unsupported',
+      `Anthropic server tool ${JSON.stringify(tool.type)} is not supported; only custom tools (name, input_schema) are.`,
+      {
+        param: `${param}.type`,
+      },
+    );
   }
   if (typeof tool.name !== 'string' || tool.name === '') throw invalid(`${param}.name`, 'tool name must be a non-empty string.');
   if (!isRecord(tool.input_schema)) throw invalid(`${param}.input_schema`, 'input_schema must be a JSON Schema object.');

@@ -1,4 +1,4 @@
-import { classifyHttpFailure, DISPOSITION, failure, PREFILL_UNSUPPORTED, type Failure, type FailureReason } from '../failure.js';
+import { classifyHttpFailure, DISPOSITION, type Failure, type FailureReason, failure, PREFILL_UNSUPPORTED } from '../failure.js';
 import type { UpstreamHeaders } from '../types.js';
 import { isRecord } from './wire.js';
 

@@ -1,16 +1,16 @@
-import { unsupportedPart } from '../shared/parts.js';
 import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../api/chat.js';
 import { GatewayError, invalid } from '../../errors.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
 import { parseToolArguments } from '../shared/json.js';
+import { unsupportedPart } from '../shared/parts.js';
 import {
-  IMAGE_MEDIA_TYPES,
-  isRecord,
   type AnthropicContentBlock,
   type AnthropicImageBlock,
   type AnthropicImageMediaType,
   type AnthropicMessageParam,
   type AnthropicTextBlock,
+  IMAGE_MEDIA_TYPES,
+  isRecord,
 } from './wire.js';
 
 export interface ConvertedMessages {
@@ -141,7 +141,7 @@ function imageBlock(url: string, param: string): AnthropicImageBlock {
 
 function trimPrefill(out: { role: 'user' | 'assistant'; blocks: AnthropicContentBlock[] }[]): void {
   const last = out[out.length - 1];
-  if (!last || last.role !== 'assistant') return;
+  if (last?.role !== 'assistant') return;
   const tail = last.blocks[last.blocks.length - 1];
   if (tail?.type !== 'text') return;
   tail.text = tail.text.trimEnd();

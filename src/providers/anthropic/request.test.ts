@@ -103,7 +103,14 @@ describe('anthropic buildChatRequest: envelope', () => {
 
 describe('anthropic buildChatRequest: messages', () => {
   it('hoists system and developer messages into system', () => {
-    expect(build({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }] }).system).toBe('Be brief.');
+    expect(
+      build({
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hi' },
+        ],
+      }).system,
+    ).toBe('Be brief.');
     const body = build({
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -129,8 +136,20 @@ describe('anthropic buildChatRequest: messages', () => {
       ],
     });
     expect(body.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'three' }, { type: 'text', text: 'four' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'three' },
+          { type: 'text', text: 'four' },
+        ],
+      },
       { role: 'user', content: 'five' },
     ]);
   });
@@ -184,7 +203,14 @@ describe('anthropic buildChatRequest: messages', () => {
           ],
         },
         { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
-        { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: '24C' }, { type: 'text', text: ' sunny' }] },
+        {
+          role: 'tool',
+          tool_call_id: 'toolu_2',
+          content: [
+            { type: 'text', text: '24C' },
+            { type: 'text', text: ' sunny' },
+          ],
+        },
         { role: 'user', content: 'Thanks, which is warmer?' },
       ],
     });
@@ -202,7 +228,14 @@ describe('anthropic buildChatRequest: messages', () => {
         role: 'user',
         content: [
           { type: 'tool_result', tool_use_id: 'toolu_1', content: '18C' },
-          { type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: '24C' }, { type: 'text', text: ' sunny' }] },
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_2',
+            content: [
+              { type: 'text', text: '24C' },
+              { type: 'text', text: ' sunny' },
+            ],
+          },
           { type: 'text', text: 'Thanks, which is warmer?' },
         ],
       },
@@ -246,10 +279,24 @@ describe('anthropic buildChatRequest: messages', () => {
       messages: [
         { role: 'user', content: 'a' },
         { role: 'assistant', content: '' },
-        { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'b' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '' },
+            { type: 'text', text: 'b' },
+          ],
+        },
       ],
     });
-    expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }]);
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+    ]);
   });
 });
 
@@ -281,7 +328,10 @@ describe('anthropic buildChatRequest: tools', () => {
     ['auto', { type: 'auto' }],
     ['required', { type: 'any' }],
     ['none', { type: 'none' }],
-    [{ type: 'function', function: { name: 'weather' } }, { type: 'tool', name: 'weather' }],
+    [
+      { type: 'function', function: { name: 'weather' } },
+      { type: 'tool', name: 'weather' },
+    ],
   ] as const)('maps tool_choice %j', (choice, expected) => {
     expect(build({ messages, tools: [weather], tool_choice: choice }).tool_choice).toEqual(expected);
   });

@@ -120,7 +120,12 @@ describe('anthropic parseChatResponse', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'l', schema: { type: 'array', items: { type: 'string' } } } },
     };
     const res = anthropicAdapter.parseChatResponse(
-      { ...base, content: [{ type: 'tool_use', id: 't', name: 'json', input: { value: ['a', 'b'] } }], stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 1 } },
+      {
+        ...base,
+        content: [{ type: 'tool_use', id: 't', name: 'json', input: { value: ['a', 'b'] } }],
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
       ctx(request),
     );
     expect(res.choices[0]?.message.content).toBe('["a","b"]');

@@ -60,7 +60,12 @@ describe('anthropic streamDecoder', () => {
     expect(items.filter((i) => i.kind !== 'chunk' && i.kind !== 'done')).toEqual([]);
     const cs = chunks(items);
     for (const c of cs) {
-      expect(c).toMatchObject({ id: 'msg_014p7gG3wDgGV9EUtLvnow3U', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'claude-sonnet-4-5-20250929' });
+      expect(c).toMatchObject({
+        id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
+        object: 'chat.completion.chunk',
+        created: 1_700_000_000,
+        model: 'claude-sonnet-4-5-20250929',
+      });
     }
     expect(cs.map((c) => c.choices[0]?.delta ?? null)).toEqual([
       { role: 'assistant', content: '' },

@@ -1,5 +1,5 @@
 import type { ChatChunk, ChunkDelta, FinishReason } from '../../api/chat.js';
-import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolTextFromBuffer, type JsonToolPlan } from '../shared/json-tool.js';
+import { finishAfterJsonTool, isJsonToolCall, type JsonToolPlan, jsonToolPlan, jsonToolTextFromBuffer } from '../shared/json-tool.js';
 import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
 import { classifyStreamError } from './errors.js';
 import { finishReasonOf, usageFromAnthropic } from './response.js';

@@ -49,10 +49,22 @@ function verifySigV4(req: IncomingMessage, body: Buffer): string | undefined {
   const canonicalQuery = rawQuery
     .split('&')
     .filter(Boolean)
-    .map((kv) => kv.split('=').map((p) => rfc3986(decodeURIComponent(p))).join('='))
+    .map((kv) =>
+      kv
+        .split('=')
+        .map((p) => rfc3986(decodeURIComponent(p)))
+        .join('='),
+    )
     .sort()
     .join('&');
-  const canonicalHeaders = signed.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = signed
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signedList, sha256Hex(body)].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${day}/${region}/${service}/aws4_request`, sha256Hex(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${AUTH.secretAccessKey}`, day), region), service), 'aws4_request');
@@ -68,7 +80,11 @@ const codec = new EventStreamCodec(
 );
 const frame = (type: string, payload: object): Uint8Array =>
   codec.encode({
-    headers: { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: type }, ':content-type': { type: 'string', value: 'application/json' } },
+    headers: {
+      ':message-type': { type: 'string', value: 'event' },
+      ':event-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+    },
     body: new TextEncoder().encode(JSON.stringify(payload)),
   });
 
@@ -124,7 +140,10 @@ describe('Bedrock adapter end to end (SigV4 + event-stream) against a fake servi
         const verdict = verifySigV4(req, raw);
         seen.push({ path: req.url ?? '', verdict, body: JSON.parse(raw.toString('utf8')) as unknown });
         if (verdict) {
-          res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/' });
+          res.writeHead(403, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+          });
           res.end(JSON.stringify({ message: verdict }));
           return;
         }

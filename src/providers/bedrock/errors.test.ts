@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bedrockAdapter } from './index.js';
 import { errorName, streamFailure } from './errors.js';
+import { bedrockAdapter } from './index.js';
 
 const coral = (name: string) => ({ 'x-amzn-errortype': `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': 'r-1' });
 
@@ -19,7 +19,13 @@ describe('classifyError', () => {
     [400, 'ValidationException', 'Malformed input request: #: extraneous key [max_tokens] is not permitted', 'bad_request', 'fatal'],
     [400, 'ValidationException', 'Too many input tokens. Max input tokens: 8192, request input token count: 9001', 'context_length_exceeded', 'fallback'],
     [400, 'ValidationException', "This model's maximum context length is 8192 tokens.", 'context_length_exceeded', 'fallback'],
-    [400, 'ValidationException', 'The model returned the following errors: prompt is too long: 215000 tokens > 200000 maximum', 'context_length_exceeded', 'fallback'],
+    [
+      400,
+      'ValidationException',
+      'The model returned the following errors: prompt is too long: 215000 tokens > 200000 maximum',
+      'context_length_exceeded',
+      'fallback',
+    ],
     [400, 'ValidationException', 'A conversation must start with a user message.', 'bad_request', 'fatal'],
   ])('HTTP %i %s → %s', (status, name, message, reason, disposition) => {
     const f = bedrockAdapter.classifyError(status, { message }, coral(name));
@@ -45,7 +51,9 @@ describe('classifyError', () => {
   });
 
   it('keeps guardrail / content filter classifications of validation errors', () => {
-    expect(bedrockAdapter.classifyError(400, { message: 'The request was blocked by content filtering policy' }, coral('ValidationException')).reason).toBe('content_filtered');
+    expect(bedrockAdapter.classifyError(400, { message: 'The request was blocked by content filtering policy' }, coral('ValidationException')).reason).toBe(
+      'content_filtered',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { classifyHttpFailure, failure, upstreamMessage, type Failure, type FailureReason } from '../failure.js';
+import { classifyHttpFailure, type Failure, type FailureReason, failure, upstreamMessage } from '../failure.js';
 import { isRecord } from '../shared/json.js';
 import type { UpstreamHeaders } from '../types.js';
 

@@ -1,5 +1,5 @@
 import type { ChatRequest } from '../../api/chat.js';
-import { jsonToolPlan, type JsonToolPlan } from '../shared/json-tool.js';
+import { type JsonToolPlan, jsonToolPlan } from '../shared/json-tool.js';
 import type { ConverseToolSpec, JsonValue } from './wire.js';
 
 /**

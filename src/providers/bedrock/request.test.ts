@@ -49,7 +49,13 @@ describe('buildConverseBody', () => {
       model: 'claude',
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'What is in this picture, and the weather?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this picture, and the weather?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
         {
           role: 'assistant',
           content: '',
@@ -114,7 +120,9 @@ describe('buildConverseBody', () => {
     expect(plain.headers).toEqual({ 'content-type': 'application/json', accept: 'application/json', 'x-extra': 'yes' });
     expect(JSON.parse(plain.body)).toEqual({ messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 10 } });
     const streamed = bedrockAdapter.buildChatRequest(req, target('arn:aws:bedrock:us-east-1:123:inference-profile/us.x'), true);
-    expect(streamed.url).toBe('https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Ainference-profile%2Fus.x/converse-stream');
+    expect(streamed.url).toBe(
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Ainference-profile%2Fus.x/converse-stream',
+    );
     expect(streamed.headers.accept).toBe('application/vnd.amazon.eventstream');
     expect(bedrockAdapter.format).toBe('bedrock');
     expect(bedrockAdapter.framing).toBe('aws-eventstream');
@@ -126,7 +134,13 @@ describe('buildConverseBody', () => {
       model: 'x',
       messages: [
         { role: 'system', content: 's' },
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+          ],
+        },
       ],
     };
     const err = catchError(() => buildConverseBody(remote));
@@ -140,7 +154,10 @@ describe('buildConverseBody', () => {
   });
 
   it('rejects n > 1 and tool arguments that are not JSON', () => {
-    expect(catchError(() => buildConverseBody({ model: 'x', messages: [{ role: 'user', content: 'a' }], n: 2 }))).toMatchObject({ code: 'capability_unsupported', param: 'n' });
+    expect(catchError(() => buildConverseBody({ model: 'x', messages: [{ role: 'user', content: 'a' }], n: 2 }))).toMatchObject({
+      code: 'capability_unsupported',
+      param: 'n',
+    });
     const bad: ChatRequest = {
       model: 'x',
       messages: [
@@ -248,7 +265,10 @@ function catchError(fn: () => unknown): unknown {
 
 describe('content parts Converse cannot carry', () => {
   it('refuses audio and file parts with the part named', () => {
-    const t = { provider: { name: 'b', format: 'bedrock', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', headers: {} }, model: { id: 'm' } } as unknown as Target;
+    const t = {
+      provider: { name: 'b', format: 'bedrock', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', headers: {} },
+      model: { id: 'm' },
+    } as unknown as Target;
     const req: ChatRequest = { model: 'x', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'f1' } }] }] };
     let caught: unknown;
     try {

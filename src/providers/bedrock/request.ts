@@ -1,10 +1,10 @@
-import { unsupportedPart } from '../shared/parts.js';
 import type { ChatMessage, ChatRequest, ContentPart, TextPart } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
 import { GatewayError, invalid } from '../../errors.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
 import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
+import { unsupportedPart } from '../shared/parts.js';
 import type { UpstreamRequest } from '../types.js';
 import { jsonModePlan } from './json-mode.js';
 import type {
@@ -98,7 +98,13 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, i: numb
   // Converse rejects blank text blocks, which OpenAI clients send beside tool calls ("content": "").
   for (const p of parts) if (p.text.trim() !== '') blocks.push({ text: p.text });
   (m.tool_calls ?? []).forEach((call, k) => {
-    blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: toolInput(call.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`) } });
+    blocks.push({
+      toolUse: {
+        toolUseId: call.id,
+        name: call.function.name,
+        input: toolInput(call.function.arguments, `messages[${i}].tool_calls[${k}].function.arguments`),
+      },
+    });
   });
   return blocks;
 }
@@ -190,7 +196,11 @@ function toolConfigOf(req: ChatRequest, messages: ConverseMessage[]): ConverseTo
     const used = toolNamesInHistory(messages);
     if (used.size === 0) return undefined;
     if (declared.length > 0) return { tools: declared };
-    return { tools: [...used].map((name) => ({ toolSpec: { name, description: 'A tool used earlier in this conversation.', inputSchema: { json: { type: 'object' } } } })) };
+    return {
+      tools: [...used].map((name) => ({
+        toolSpec: { name, description: 'A tool used earlier in this conversation.', inputSchema: { json: { type: 'object' } } },
+      })),
+    };
   }
   return toolChoice ? { tools, toolChoice } : { tools };
 }

@@ -48,7 +48,12 @@ function exception(type: string, message: string): Uint8Array {
 }
 
 const target = { provider: { name: 'aws' }, model: { id: 'anthropic.claude-3-haiku-20240307-v1:0' } } as unknown as Target;
-const ctx = (request: Partial<ChatRequest> = {}): DecodeContext => ({ request: { model: 'm', messages: [], ...request }, target, requestId: 'req_s', created: 1_700_000_001 });
+const ctx = (request: Partial<ChatRequest> = {}): DecodeContext => ({
+  request: { model: 'm', messages: [], ...request },
+  target,
+  requestId: 'req_s',
+  created: 1_700_000_001,
+});
 
 /** Feeds `bytes` through the event-stream framing in chunks of the given (cycled) sizes, then the adapter. */
 function run(bytes: Uint8Array, sizes: number[], c: DecodeContext = ctx()): StreamItem[] {
@@ -147,7 +152,11 @@ describe('ConverseStream decoding', () => {
   });
 
   it('ends with done on messageStop when metadata never comes, and not at all without messageStop', () => {
-    const noMeta = Buffer.concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } }), ev('messageStop', { stopReason: 'max_tokens' })]);
+    const noMeta = Buffer.concat([
+      ev('messageStart', { role: 'assistant' }),
+      ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } }),
+      ev('messageStop', { stopReason: 'max_tokens' }),
+    ]);
     const items = run(noMeta, [7]);
     expect(chunks(items).at(-1)?.choices[0]?.finish_reason).toBe('length');
     expect(items.at(-1)).toEqual({ kind: 'done' });
@@ -198,7 +207,9 @@ describe('JSON mode over ConverseStream', () => {
 
   it('unwraps a non-object schema answer at the end of the block', () => {
     const c = ctx({ response_format: { type: 'json_schema', json_schema: { name: 'l', schema: { type: 'array' } } } });
-    const contents = chunks(run(jsonTool(['{"value":', ' [1,2]}']), [9], c)).flatMap((ch) => (ch.choices[0]?.delta.content ? [ch.choices[0].delta.content] : []));
+    const contents = chunks(run(jsonTool(['{"value":', ' [1,2]}']), [9], c)).flatMap((ch) =>
+      ch.choices[0]?.delta.content ? [ch.choices[0].delta.content] : [],
+    );
     expect(contents).toEqual(['[1,2]']);
   });
 });

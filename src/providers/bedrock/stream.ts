@@ -1,6 +1,6 @@
 import type { ChatChunk, ChunkDelta, FinishReason, Usage } from '../../api/chat.js';
 import { isRecord } from '../shared/json.js';
-import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolTextFromBuffer, type JsonToolPlan } from '../shared/json-tool.js';
+import { finishAfterJsonTool, isJsonToolCall, type JsonToolPlan, jsonToolPlan, jsonToolTextFromBuffer } from '../shared/json-tool.js';
 import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
 import { streamFailure } from './errors.js';
 import { finishReasonOf, usageOfConverse } from './response.js';
@@ -109,7 +109,7 @@ export class ConverseStreamDecoder implements StreamDecoder {
 
   private blockStop(p: Record<string, unknown>): StreamItem[] {
     const block = this.blocks.get(blockIndex(p));
-    if (!block || block.kind !== 'json' || !this.plan?.wrapped) return [];
+    if (block?.kind !== 'json' || !this.plan?.wrapped) return [];
     const text = jsonToolTextFromBuffer(this.plan, block.buffer);
     block.buffer = '';
     return [this.chunk({ content: text })];

@@ -1,8 +1,8 @@
-import { unsupportedPart } from '../shared/parts.js';
 import type { AssistantMessage, ChatMessage, ToolMessage, UserMessage } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import { GatewayError } from '../../errors.js';
 import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
+import { unsupportedPart } from '../shared/parts.js';
 import { imagePart } from './media.js';
 import { decodeToolCallId, UNSIGNED_SIGNATURE } from './tool-ids.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './wire.js';

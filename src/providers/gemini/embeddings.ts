@@ -56,6 +56,8 @@ export function parseEmbeddingsResponse(body: unknown, req: EmbeddingsRequest, t
 /** OpenAI's base64 encoding: the vector as little-endian float32 bytes. */
 function toBase64(values: readonly number[]): string {
   const buf = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buf.writeFloatLE(v, i * 4));
+  values.forEach((v, i) => {
+    buf.writeFloatLE(v, i * 4);
+  });
   return buf.toString('base64');
 }

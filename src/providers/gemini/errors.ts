@@ -1,6 +1,6 @@
 import type { Failure, FailurePhase, FailureReason } from '../failure.js';
-import { isRecord } from '../shared/json.js';
 import { classifyHttpFailure, DISPOSITION, failure } from '../failure.js';
+import { isRecord } from '../shared/json.js';
 import type { UpstreamHeaders } from '../types.js';
 import { unwrapError } from './wire.js';
 
@@ -23,12 +23,7 @@ const BAD_KEY = /API key not valid|API key expired|API_KEY_INVALID/i;
  * Classify a Gemini error: `{error: {code, message, status, details}}`, sometimes wrapped in a
  * one-element array.
  */
-export function classifyGeminiError(
-  status: number,
-  body: unknown,
-  headers: UpstreamHeaders,
-  phase: FailurePhase = 'headers',
-): Failure {
+export function classifyGeminiError(status: number, body: unknown, headers: UpstreamHeaders, phase: FailurePhase = 'headers'): Failure {
   const error = unwrapError(body);
   // The shared classifier reads the message from either shape but not the array's status string.
   const base = classifyHttpFailure(status, error ? { error } : body, headers, phase);

@@ -17,5 +17,5 @@ export const geminiAdapter: ProviderAdapter = {
   parseEmbeddingsResponse,
 };
 
-export { buildGenerateContentBody } from './request.js';
 export { classifyGeminiError } from './errors.js';
+export { buildGenerateContentBody } from './request.js';

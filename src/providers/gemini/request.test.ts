@@ -16,9 +16,7 @@ describe('buildChatRequest', () => {
     expect(plain.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent');
     expect(plain.headers).toEqual({ 'x-extra': '1', 'content-type': 'application/json' });
     const streamed = geminiAdapter.buildChatRequest(req({}), target, true);
-    expect(streamed.url).toBe(
-      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse',
-    );
+    expect(streamed.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse');
     expect(JSON.parse(streamed.body)).toEqual({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
   });
 
@@ -138,7 +136,14 @@ describe('buildGenerateContentBody: messages', () => {
 
   it('rejects a tool result that answers no earlier call', () => {
     const call = () =>
-      buildGenerateContentBody(req({ messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'nope', content: 'r' }] }));
+      buildGenerateContentBody(
+        req({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'tool', tool_call_id: 'nope', content: 'r' },
+          ],
+        }),
+      );
     expect(call).toThrow(GatewayError);
     try {
       call();
@@ -229,7 +234,11 @@ describe('buildGenerateContentBody: tools and generation config', () => {
         n: 2,
         response_format: {
           type: 'json_schema',
-          json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false, $schema: 'x' } },
+          json_schema: {
+            name: 'answer',
+            strict: true,
+            schema: { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false, $schema: 'x' },
+          },
         },
       }),
     );

@@ -5,16 +5,7 @@ import type { DecodeContext } from '../types.js';
 import { encodeToolCallId, generatedToolCallId } from './tool-ids.js';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire.js';
 
-const FILTERED = new Set([
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-]);
+const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION']);
 
 /** Gemini finishReason → OpenAI finish_reason. A natural stop that produced calls is a tool_calls stop. */
 export function mapFinishReason(reason: string, sawFunctionCall: boolean): FinishReason {

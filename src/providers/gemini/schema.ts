@@ -57,7 +57,6 @@ function normalize(schema: unknown): unknown {
     } else if (key === 'const') {
       if (out.enum === undefined) out.enum = [value];
     } else if (!SUPPORTED.has(key)) {
-      continue;
     } else if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
       out[key] = key === '$defs' ? { ...(isRecord(out.$defs) ? out.$defs : {}), ...normalizeMap(value) } : normalizeMap(value);
     } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {

@@ -125,10 +125,7 @@ describe('gemini stream decoder', () => {
   });
 
   it('reports in-band errors and unparseable data', () => {
-    const items = run([
-      'not json{',
-      { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } },
-    ]);
+    const items = run(['not json{', { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }]);
     expect(items[0]).toMatchObject({ kind: 'malformed', raw: 'not json{' });
     expect(items[1]).toEqual({
       kind: 'error',

@@ -39,7 +39,10 @@ export function geminiStreamDecoder(ctx: DecodeContext): StreamDecoder {
 
   const stateOf = (index: number): ChoiceState => {
     let s = choices.get(index);
-    if (!s) choices.set(index, (s = { started: false, toolCalls: 0 }));
+    if (!s) {
+      s = { started: false, toolCalls: 0 };
+      choices.set(index, s);
+    }
     return s;
   };
 

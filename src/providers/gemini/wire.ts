@@ -90,7 +90,6 @@ export interface GeminiErrorBody {
   error: { code?: number; message?: string; status?: string; details?: unknown[] };
 }
 
-
 /** Gemini sometimes wraps an error body in a one-element array. */
 export function unwrapError(body: unknown): GeminiErrorBody['error'] | undefined {
   const b = Array.isArray(body) ? (body[0] as unknown) : body;

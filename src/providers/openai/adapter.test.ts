@@ -4,9 +4,9 @@ import type { ChatRequest } from '../../api/chat.js';
 import { compile } from '../../config/compile.js';
 import { resolveTargetRef } from '../../config/targets.js';
 import type { Target } from '../../config/types.js';
+import { applySharedRules, failure } from '../failure.js';
 import type { DecodeContext, StreamItem } from '../types.js';
 import { openaiAdapter } from './adapter.js';
-import { applySharedRules, failure } from '../failure.js';
 
 const config = compile(
   {
@@ -46,7 +46,11 @@ describe('openai adapter: requests', () => {
   });
 
   it('asks every stream for usage, keeping what the client set', () => {
-    const up = openaiAdapter.buildChatRequest({ ...request, stream: true, stream_options: { include_usage: false } }, target('groq/llama-3.1-8b-instant'), true);
+    const up = openaiAdapter.buildChatRequest(
+      { ...request, stream: true, stream_options: { include_usage: false } },
+      target('groq/llama-3.1-8b-instant'),
+      true,
+    );
     expect(up.url).toBe('https://api.groq.com/openai/v1/chat/completions');
     expect(up.headers.accept).toBe('text/event-stream');
     const body = JSON.parse(up.body) as { stream: boolean; stream_options: { include_usage: boolean }; model: string };
@@ -113,13 +117,55 @@ describe('openai adapter: responses and streams', () => {
 describe('openai adapter: errors', () => {
   const classify = openaiAdapter.classifyError;
   it.each([
-    [429, { error: { message: 'Rate limit reached for gpt-4o', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after-ms': '1500' }, 'rate_limited', 'retry', 1500],
-    [429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, {}, 'rate_limited', 'fallback', undefined],
-    [400, { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } }, {}, 'context_length_exceeded', 'fallback', undefined],
-    [400, { error: { message: 'The response was filtered', type: 'invalid_request_error', code: 'content_filter' } }, {}, 'content_filtered', 'fatal', undefined],
-    [400, { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: null } }, {}, 'bad_request', 'fatal', undefined],
+    [
+      429,
+      { error: { message: 'Rate limit reached for gpt-4o', type: 'requests', code: 'rate_limit_exceeded' } },
+      { 'retry-after-ms': '1500' },
+      'rate_limited',
+      'retry',
+      1500,
+    ],
+    [
+      429,
+      { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } },
+      {},
+      'rate_limited',
+      'fallback',
+      undefined,
+    ],
+    [
+      400,
+      { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } },
+      {},
+      'context_length_exceeded',
+      'fallback',
+      undefined,
+    ],
+    [
+      400,
+      { error: { message: 'The response was filtered', type: 'invalid_request_error', code: 'content_filter' } },
+      {},
+      'content_filtered',
+      'fatal',
+      undefined,
+    ],
+    [
+      400,
+      { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: null } },
+      {},
+      'bad_request',
+      'fatal',
+      undefined,
+    ],
     [401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }, {}, 'auth', 'fallback', undefined],
-    [404, { error: { message: 'The model `gpt-5x` does not exist', type: 'invalid_request_error', code: 'model_not_found' } }, {}, 'not_found', 'fallback', undefined],
+    [
+      404,
+      { error: { message: 'The model `gpt-5x` does not exist', type: 'invalid_request_error', code: 'model_not_found' } },
+      {},
+      'not_found',
+      'fallback',
+      undefined,
+    ],
     [500, 'upstream connect error', {}, 'server_error', 'retry', undefined],
     [503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }, { 'retry-after': '2' }, 'overloaded', 'retry', 2000],
   ] as const)('HTTP %i → %s', (status, body, headers, reason, disposition, retryAfterMs) => {
@@ -133,14 +179,29 @@ describe('openai adapter: errors', () => {
 
 describe('prefill refusals in any wire format', () => {
   it('are recognised by the shared rules and left for another target', () => {
-    const f = applySharedRules(openaiAdapter.classifyError(400, { error: { message: 'This model does not support assistant message prefill. The conversation must end with a user message.', type: 'invalid_request_error' } }, {}));
+    const f = applySharedRules(
+      openaiAdapter.classifyError(
+        400,
+        {
+          error: {
+            message: 'This model does not support assistant message prefill. The conversation must end with a user message.',
+            type: 'invalid_request_error',
+          },
+        },
+        {},
+      ),
+    );
     expect(f).toMatchObject({ reason: 'bad_request', disposition: 'fallback', upstreamCode: 'prefill_unsupported' });
   });
 });
 
 describe('shared rules after any adapter', () => {
   it('turn a prefill refusal a format-specific classifier called fatal into a fallback', () => {
-    const fatal = failure('bad_request', 'ValidationException: A conversation must end with a user message. Try again with a conversation that ends with a user message.', { status: 400, upstreamCode: 'ValidationException' });
+    const fatal = failure(
+      'bad_request',
+      'ValidationException: A conversation must end with a user message. Try again with a conversation that ends with a user message.',
+      { status: 400, upstreamCode: 'ValidationException' },
+    );
     expect(fatal.disposition).toBe('fatal');
     expect(applySharedRules(fatal)).toMatchObject({ disposition: 'fallback', upstreamCode: 'prefill_unsupported' });
     const other = failure('bad_request', "Invalid value for 'temperature'", { status: 400 });

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../../api/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { ProviderConfig, Target } from '../../config/types.js';
-import { classifyHttpFailure, failure, type Failure } from '../failure.js';
+import { classifyHttpFailure, type Failure, failure } from '../failure.js';
 import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamEvent, StreamItem, UpstreamHeaders, UpstreamRequest } from '../types.js';
 
 /**
@@ -80,13 +80,11 @@ function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
 }
 
 class OpenAIStreamDecoder implements StreamDecoder {
-  private done = false;
   constructor(private readonly ctx: DecodeContext) {}
 
   decode(ev: StreamEvent): StreamItem[] {
     const data = ev.data;
     if (data === '[DONE]') {
-      this.done = true;
       return [{ kind: 'done' }];
     }
     let parsed: unknown;

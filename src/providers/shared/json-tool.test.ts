@@ -12,7 +12,11 @@ describe('jsonToolPlan', () => {
 
   it('uses an object schema as it is and wraps any other root under value', () => {
     const object = { type: 'object', properties: { a: { type: 'string' } } };
-    expect(jsonToolPlan(req({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: object } } }))).toMatchObject({ toolName: 'json', schema: object, wrapped: false });
+    expect(jsonToolPlan(req({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: object } } }))).toMatchObject({
+      toolName: 'json',
+      schema: object,
+      wrapped: false,
+    });
     const array = { type: 'array', items: { type: 'number' } };
     expect(jsonToolPlan(req({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: array } } }))).toMatchObject({
       schema: { type: 'object', properties: { value: array }, required: ['value'] },

@@ -1,4 +1,4 @@
-import { usageOf, type Usage } from '../../api/chat.js';
+import { type Usage, usageOf } from '../../api/chat.js';
 
 /** A usage counter as a number: missing, null or non-finite counters count as 0. */
 export function tokenCount(v: unknown): number {

@@ -1,74 +1,61 @@
 import { completionTokens, countWords, replyText, tokenize } from '../reply.js';
 import type { Dialogue, ErrorSpec, Frame, HttpReply, RenderContext, Reply, ToolSpec } from '../types.js';
-import {
-  arrayOf,
-  contextNumbers,
-  isObj,
-  jsonReply,
-  num,
-  RequestError,
-  retryHeaders,
-  sseData,
-  str,
-  textContent,
-  type ChatFormat,
-  type Obj,
-} from './format.js';
+import { arrayOf, type ChatFormat, contextNumbers, isObj, jsonReply, num, type Obj, RequestError, retryHeaders, sseData, str, textContent } from './format.js';
 
 function toolResultsOf(content: unknown): string[] {
   return arrayOf(content)
-    .filter((b): b is Obj => isObj(b) && b['type'] === 'tool_result')
-    .map((b) => textContent(b['content']));
+    .filter((b): b is Obj => isObj(b) && b.type === 'tool_result')
+    .map((b) => textContent(b.content));
 }
 
 function parseTools(body: Obj): ToolSpec[] {
   const tools: ToolSpec[] = [];
-  for (const t of arrayOf(body['tools'])) {
-    const name = isObj(t) ? str(t['name']) : undefined;
+  for (const t of arrayOf(body.tools)) {
+    const name = isObj(t) ? str(t.name) : undefined;
     // Server tools (web search, ...) carry a `type` and no input_schema; only client tools are callable here.
-    if (isObj(t) && name && t['input_schema'] !== undefined) tools.push({ name, parameters: t['input_schema'] });
+    if (isObj(t) && name && t.input_schema !== undefined) tools.push({ name, parameters: t.input_schema });
   }
   return tools;
 }
 
 function jsonRequest(body: Obj): Dialogue['json'] {
-  const config = body['output_config'];
-  const format = isObj(config) ? config['format'] : body['output_format'];
-  if (isObj(format) && format['type'] === 'json_schema') return { schema: format['schema'] };
+  const config = body.output_config;
+  const format = isObj(config) ? config.format : body.output_format;
+  if (isObj(format) && format.type === 'json_schema') return { schema: format.schema };
   return null;
 }
 
 function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
   if (!isObj(body)) throw new RequestError('The request body must be a JSON object.');
-  const messages = arrayOf(body['messages']).filter(isObj);
+  const messages = arrayOf(body.messages).filter(isObj);
   if (messages.length === 0) throw new RequestError('messages: at least one message is required');
-  const maxTokens = num(body['max_tokens']);
+  const maxTokens = num(body.max_tokens);
   if (maxTokens === null) throw new RequestError('max_tokens: Field required');
 
-  let words = countWords(textContent(body['system']));
+  let words = countWords(textContent(body.system));
   let lastUserText = '';
   for (const m of messages) {
-    const text = textContent(m['content']);
-    words += countWords(text) + toolResultsOf(m['content']).reduce((n, r) => n + countWords(r), 0);
-    if (m['role'] === 'user' && text !== '') lastUserText = text;
+    const text = textContent(m.content);
+    words += countWords(text) + toolResultsOf(m.content).reduce((n, r) => n + countWords(r), 0);
+    if (m.role === 'user' && text !== '') lastUserText = text;
   }
   const lastMessage = messages[messages.length - 1];
-  const toolResults = lastMessage?.['role'] === 'user' ? toolResultsOf(lastMessage['content']) : [];
-  const choice = body['tool_choice'];
-  const choiceType = isObj(choice) ? choice['type'] : undefined;
-  const forced = choiceType === 'tool' && isObj(choice) ? str(choice['name']) : undefined;
+  const toolResults = lastMessage?.role === 'user' ? toolResultsOf(lastMessage.content) : [];
+  const choice = body.tool_choice;
+  const choiceType = isObj(choice) ? choice.type : undefined;
+  const forced = choiceType === 'tool' && isObj(choice) ? str(choice.name) : undefined;
 
   return {
     format: 'anthropic',
     model,
     stream,
     lastUserText,
-    last: lastMessage?.['role'] === 'assistant' ? 'assistant' : toolResults.length > 0 ? 'tool' : 'user',
+    last: lastMessage?.role === 'assistant' ? 'assistant' : toolResults.length > 0 ? 'tool' : 'user',
     toolResults,
     tools: parseTools(body),
     toolsAllowed: choiceType !== 'none',
     forcedTools: forced ? [forced] : [],
-    parallelTools: !(isObj(choice) && choice['disable_parallel_tool_use'] === true),
+    parallelTools: !(isObj(choice) && choice.disable_parallel_tool_use === true),
     json: jsonRequest(body),
     promptWords: words,
     maxTokens,
@@ -92,9 +79,7 @@ function usage(ctx: RenderContext, output: number): Obj {
 
 function response(reply: Reply, ctx: RenderContext): unknown {
   const content =
-    reply.kind === 'tools'
-      ? reply.calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.args }))
-      : [{ type: 'text', text: replyText(reply) }];
+    reply.kind === 'tools' ? reply.calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.args })) : [{ type: 'text', text: replyText(reply) }];
   return {
     id: ctx.id,
     type: 'message',
@@ -179,10 +164,14 @@ function error(spec: ErrorSpec): HttpReply {
     message = `prompt is too long: ${used} tokens > ${max} maximum`;
   }
   const requestId = `req_sandbox${(++errorSeq).toString().padStart(6, '0')}`;
-  return jsonReply(spec.status, { type: 'error', error: { type: base.type, message }, request_id: requestId }, {
-    'request-id': requestId,
-    ...retryHeaders(spec, false),
-  });
+  return jsonReply(
+    spec.status,
+    { type: 'error', error: { type: base.type, message }, request_id: requestId },
+    {
+      'request-id': requestId,
+      ...retryHeaders(spec, false),
+    },
+  );
 }
 
 export const anthropicFormat: ChatFormat = {

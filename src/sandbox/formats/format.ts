@@ -50,7 +50,7 @@ export function str(value: unknown): string | undefined {
 export function textContent(content: unknown): string {
   if (typeof content === 'string') return content;
   return arrayOf(content)
-    .map((p) => (isObj(p) && p['type'] === 'text' ? (str(p['text']) ?? '') : ''))
+    .map((p) => (isObj(p) && p.type === 'text' ? (str(p.text) ?? '') : ''))
     .join('');
 }
 

@@ -1,30 +1,30 @@
 import { completionTokens, countWords } from '../reply.js';
 import type { Dialogue, ErrorSpec, Frame, HttpReply, RenderContext, Reply, ToolSpec } from '../types.js';
-import { arrayOf, contextNumbers, isObj, jsonReply, num, RequestError, retryHeaders, str, type ChatFormat, type Obj } from './format.js';
+import { arrayOf, type ChatFormat, contextNumbers, isObj, jsonReply, num, type Obj, RequestError, retryHeaders, str } from './format.js';
 
 function partsOf(content: unknown): Obj[] {
-  return isObj(content) ? arrayOf(content['parts']).filter(isObj) : [];
+  return isObj(content) ? arrayOf(content.parts).filter(isObj) : [];
 }
 
 function textOf(content: unknown): string {
   return partsOf(content)
-    .map((p) => str(p['text']) ?? '')
+    .map((p) => str(p.text) ?? '')
     .join('');
 }
 
 function functionResponsesOf(content: unknown): string[] {
   return partsOf(content)
-    .map((p) => p['functionResponse'])
+    .map((p) => p.functionResponse)
     .filter(isObj)
-    .map((r) => JSON.stringify(r['response'] ?? {}));
+    .map((r) => JSON.stringify(r.response ?? {}));
 }
 
 function parseTools(body: Obj): ToolSpec[] {
   const tools: ToolSpec[] = [];
-  for (const t of arrayOf(body['tools'])) {
-    for (const d of isObj(t) ? arrayOf(t['functionDeclarations']) : []) {
-      const name = isObj(d) ? str(d['name']) : undefined;
-      if (isObj(d) && name) tools.push({ name, parameters: d['parametersJsonSchema'] ?? d['parameters'] });
+  for (const t of arrayOf(body.tools)) {
+    for (const d of isObj(t) ? arrayOf(t.functionDeclarations) : []) {
+      const name = isObj(d) ? str(d.name) : undefined;
+      if (isObj(d) && name) tools.push({ name, parameters: d.parametersJsonSchema ?? d.parameters });
     }
   }
   return tools;
@@ -32,31 +32,31 @@ function parseTools(body: Obj): ToolSpec[] {
 
 function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
   if (!isObj(body)) throw new RequestError('Invalid JSON payload received. Expected an object.');
-  const contents = arrayOf(body['contents']).filter(isObj);
+  const contents = arrayOf(body.contents).filter(isObj);
   if (contents.length === 0) throw new RequestError('* GenerateContentRequest.contents: contents is not specified\n');
 
-  let words = countWords(textOf(body['systemInstruction']));
+  let words = countWords(textOf(body.systemInstruction));
   let lastUserText = '';
   for (const c of contents) {
     const text = textOf(c);
     words += countWords(text) + functionResponsesOf(c).reduce((n, r) => n + countWords(r), 0);
-    if (c['role'] !== 'model' && text !== '') lastUserText = text;
+    if (c.role !== 'model' && text !== '') lastUserText = text;
   }
   const lastContent = contents[contents.length - 1];
-  const toolResults = lastContent?.['role'] === 'model' ? [] : functionResponsesOf(lastContent);
-  const callingConfig = isObj(body['toolConfig']) ? body['toolConfig']['functionCallingConfig'] : undefined;
-  const mode = isObj(callingConfig) ? str(callingConfig['mode']) : undefined;
-  const allowed = isObj(callingConfig) ? arrayOf(callingConfig['allowedFunctionNames']).filter((n): n is string => typeof n === 'string') : [];
-  const gen = isObj(body['generationConfig']) ? body['generationConfig'] : {};
-  const schema = gen['responseJsonSchema'] ?? gen['responseSchema'];
-  const wantsJson = gen['responseMimeType'] === 'application/json' || schema !== undefined;
+  const toolResults = lastContent?.role === 'model' ? [] : functionResponsesOf(lastContent);
+  const callingConfig = isObj(body.toolConfig) ? body.toolConfig.functionCallingConfig : undefined;
+  const mode = isObj(callingConfig) ? str(callingConfig.mode) : undefined;
+  const allowed = isObj(callingConfig) ? arrayOf(callingConfig.allowedFunctionNames).filter((n): n is string => typeof n === 'string') : [];
+  const gen = isObj(body.generationConfig) ? body.generationConfig : {};
+  const schema = gen.responseJsonSchema ?? gen.responseSchema;
+  const wantsJson = gen.responseMimeType === 'application/json' || schema !== undefined;
 
   return {
     format: 'gemini',
     model,
     stream,
     lastUserText,
-    last: lastContent?.['role'] === 'model' ? 'assistant' : toolResults.length > 0 ? 'tool' : 'user',
+    last: lastContent?.role === 'model' ? 'assistant' : toolResults.length > 0 ? 'tool' : 'user',
     toolResults,
     tools: parseTools(body),
     toolsAllowed: mode !== 'NONE',
@@ -64,7 +64,7 @@ function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
     parallelTools: true,
     json: wantsJson ? (schema !== undefined ? { schema } : {}) : null,
     promptWords: words,
-    maxTokens: num(gen['maxOutputTokens']),
+    maxTokens: num(gen.maxOutputTokens),
     includeUsage: false,
   };
 }
@@ -76,8 +76,8 @@ function finishReason(reply: Reply): string {
 
 function usage(ctx: RenderContext, completion: number | null): Obj {
   const u: Obj = { promptTokenCount: ctx.promptTokens, totalTokenCount: ctx.promptTokens + (completion ?? 0) };
-  if (completion !== null) u['candidatesTokenCount'] = completion;
-  u['promptTokensDetails'] = [{ modality: 'TEXT', tokenCount: ctx.promptTokens }];
+  if (completion !== null) u.candidatesTokenCount = completion;
+  u.promptTokensDetails = [{ modality: 'TEXT', tokenCount: ctx.promptTokens }];
   return u;
 }
 
@@ -95,7 +95,7 @@ function blocked(ctx: RenderContext): Obj {
 
 function event(ctx: RenderContext, parts: Obj[], finish: string | null, completion: number | null): Obj {
   const candidate: Obj = { content: { parts, role: 'model' }, index: 0 };
-  if (finish) candidate['finishReason'] = finish;
+  if (finish) candidate.finishReason = finish;
   return { candidates: [candidate], usageMetadata: usage(ctx, completion), modelVersion: ctx.model, responseId: ctx.id };
 }
 
@@ -150,7 +150,7 @@ function error(spec: ErrorSpec): HttpReply {
   }
   const err: Obj = { code: spec.status, message, status: base.status };
   if (spec.retryAfterS !== undefined) {
-    err['details'] = [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${spec.retryAfterS}s` }];
+    err.details = [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${spec.retryAfterS}s` }];
   }
   return jsonReply(spec.status, { error: err }, retryHeaders(spec, false));
 }

@@ -1,58 +1,45 @@
 import { completionTokens, countWords, replyText } from '../reply.js';
 import type { Dialogue, ErrorSpec, Frame, HttpReply, RenderContext, Reply, ToolSpec } from '../types.js';
-import {
-  arrayOf,
-  contextNumbers,
-  isObj,
-  jsonReply,
-  num,
-  RequestError,
-  retryHeaders,
-  sseData,
-  str,
-  textContent,
-  type ChatFormat,
-  type Obj,
-} from './format.js';
+import { arrayOf, type ChatFormat, contextNumbers, isObj, jsonReply, num, type Obj, RequestError, retryHeaders, sseData, str, textContent } from './format.js';
 
 function parseTools(body: Obj): ToolSpec[] {
   const tools: ToolSpec[] = [];
-  for (const t of arrayOf(body['tools'])) {
-    const fn = isObj(t) ? t['function'] : undefined;
-    const name = isObj(fn) ? str(fn['name']) : undefined;
-    if (isObj(fn) && name) tools.push({ name, parameters: fn['parameters'] });
+  for (const t of arrayOf(body.tools)) {
+    const fn = isObj(t) ? t.function : undefined;
+    const name = isObj(fn) ? str(fn.name) : undefined;
+    if (isObj(fn) && name) tools.push({ name, parameters: fn.parameters });
   }
   return tools;
 }
 
 function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
   if (!isObj(body)) throw new RequestError('The request body must be a JSON object.');
-  const messages = arrayOf(body['messages']).filter(isObj);
+  const messages = arrayOf(body.messages).filter(isObj);
   if (messages.length === 0) throw new RequestError("Invalid 'messages': empty array. Expected an array with minimum length 1.");
 
   let words = 0;
   let lastUserText = '';
   for (const m of messages) {
-    const text = textContent(m['content']);
+    const text = textContent(m.content);
     words += countWords(text);
-    if (m['role'] === 'user') lastUserText = text;
+    if (m.role === 'user') lastUserText = text;
   }
-  const lastRole = messages[messages.length - 1]?.['role'];
+  const lastRole = messages[messages.length - 1]?.role;
   const toolResults: string[] = [];
-  for (let i = messages.length - 1; i >= 0 && messages[i]?.['role'] === 'tool'; i--) {
-    toolResults.unshift(textContent(messages[i]?.['content']));
+  for (let i = messages.length - 1; i >= 0 && messages[i]?.role === 'tool'; i--) {
+    toolResults.unshift(textContent(messages[i]?.content));
   }
 
-  const choice = body['tool_choice'];
-  const forced = isObj(choice) && isObj(choice['function']) ? str(choice['function']['name']) : undefined;
-  const format = body['response_format'];
+  const choice = body.tool_choice;
+  const forced = isObj(choice) && isObj(choice.function) ? str(choice.function.name) : undefined;
+  const format = body.response_format;
   let json: Dialogue['json'] = null;
-  if (isObj(format) && format['type'] === 'json_object') json = {};
-  if (isObj(format) && format['type'] === 'json_schema') {
-    const spec = format['json_schema'];
-    json = isObj(spec) && spec['schema'] !== undefined ? { schema: spec['schema'] } : {};
+  if (isObj(format) && format.type === 'json_object') json = {};
+  if (isObj(format) && format.type === 'json_schema') {
+    const spec = format.json_schema;
+    json = isObj(spec) && spec.schema !== undefined ? { schema: spec.schema } : {};
   }
-  const streamOptions = body['stream_options'];
+  const streamOptions = body.stream_options;
 
   return {
     format: 'openai',
@@ -64,11 +51,11 @@ function parseChat(body: unknown, model: string, stream: boolean): Dialogue {
     tools: parseTools(body),
     toolsAllowed: choice !== 'none',
     forcedTools: forced ? [forced] : [],
-    parallelTools: body['parallel_tool_calls'] !== false,
+    parallelTools: body.parallel_tool_calls !== false,
     json,
     promptWords: words,
-    maxTokens: num(body['max_completion_tokens']) ?? num(body['max_tokens']),
-    includeUsage: isObj(streamOptions) && streamOptions['include_usage'] === true,
+    maxTokens: num(body.max_completion_tokens) ?? num(body.max_tokens),
+    includeUsage: isObj(streamOptions) && streamOptions.include_usage === true,
   };
 }
 
@@ -92,7 +79,7 @@ function finishReason(reply: Reply): string {
 function response(reply: Reply, ctx: RenderContext): unknown {
   const message: Obj = { role: 'assistant', content: reply.kind === 'text' ? replyText(reply) : null, refusal: null, annotations: [] };
   if (reply.kind === 'tools') {
-    message['tool_calls'] = reply.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
+    message.tool_calls = reply.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
   }
   return {
     id: ctx.id,
@@ -118,7 +105,7 @@ function frames(reply: Reply, ctx: RenderContext): Frame[] {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     };
     // With include_usage every chunk carries usage: null until the final usage-only chunk.
-    if (ctx.includeUsage) c['usage'] = null;
+    if (ctx.includeUsage) c.usage = null;
     return sseData(c);
   };
   const out: Frame[] = [];
@@ -136,7 +123,16 @@ function frames(reply: Reply, ctx: RenderContext): Frame[] {
   }
   out.push({ bytes: chunk({}, finishReason(reply)), kind: 'meta' });
   if (ctx.includeUsage) {
-    const last = { id: ctx.id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.model, service_tier: 'default', system_fingerprint: 'fp_sandbox', choices: [], usage: usage(reply, ctx) };
+    const last = {
+      id: ctx.id,
+      object: 'chat.completion.chunk',
+      created: ctx.created,
+      model: ctx.model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_sandbox',
+      choices: [],
+      usage: usage(reply, ctx),
+    };
     out.push({ bytes: sseData(last), kind: 'meta' });
   }
   out.push({ bytes: 'data: [DONE]\n\n', kind: 'terminal' });
@@ -184,11 +180,7 @@ function error(spec: ErrorSpec): HttpReply {
     const { used, max } = contextNumbers(spec.promptTokens, 128_000);
     message = `This model's maximum context length is ${max} tokens. However, your messages resulted in ${used} tokens. Please reduce the length of the messages.`;
   }
-  return jsonReply(
-    spec.status,
-    { error: { message, type: base.type, param: base.param, code: base.code } },
-    retryHeaders(spec, true),
-  );
+  return jsonReply(spec.status, { error: { message, type: base.type, param: base.param, code: base.code } }, retryHeaders(spec, true));
 }
 
 export const openaiFormat: ChatFormat = {
