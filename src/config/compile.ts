@@ -3,6 +3,7 @@ import { DEFAULT_BREAKER } from '../resilience/breaker.js';
 import { OUTLIER_BUCKETS, OUTLIER_DEFAULTS } from '../resilience/outlier.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
+import { UNDECLARED_DEFAULTS } from '../resilience/targets.js';
 import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
 import { CompileContext, type EnvRefNote } from './context.js';
 import type { Env } from './env.js';
@@ -121,6 +122,10 @@ function compileResilience(raw: RawConfig, ctx: CompileContext): ResilienceConfi
       minPerSecond: r.retry_budget?.min_per_second ?? RETRY_BUDGET_DEFAULTS.minPerSecond,
     }),
     breaker: Object.freeze(breaker),
+    undeclaredTargets: Object.freeze({
+      max: r.undeclared_targets?.max ?? UNDECLARED_DEFAULTS.max,
+      idleMs: r.undeclared_targets?.idle_ms ?? UNDECLARED_DEFAULTS.idleMs,
+    }),
   });
 }
 

@@ -82,6 +82,8 @@ const ResilienceSchema = z.strictObject({
       half_open_probes: positiveInt.optional(),
     })
     .optional(),
+  /** Targets clients name that the config does not declare: how many keep state, and for how long unused. */
+  undeclared_targets: z.strictObject({ max: z.number().int().min(1).max(100_000).optional(), idle_ms: positiveInt.optional() }).optional(),
 });
 
 const TimeoutsSchema = z.strictObject({

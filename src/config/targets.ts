@@ -1,5 +1,5 @@
 import { frozenSet } from './freeze.js';
-import type { Capability, GatewayConfig, ModelInfo, ProviderConfig, Target } from './types.js';
+import { type Capability, describeTarget, type GatewayConfig, type ModelInfo, type ProviderConfig, type Target } from './types.js';
 
 /**
  * `provider/model` references. Provider names never contain '/', so the first '/' splits the
@@ -44,4 +44,12 @@ export function resolveTargetRef(config: Pick<GatewayConfig, 'providers'>, ref: 
   if (!parsed) return undefined;
   const provider = config.providers.get(parsed.provider);
   return provider ? targetFor(provider, parsed.model) : undefined;
+}
+
+/** The targets the config names: a public model's targets, and models declared under a provider. */
+export function declaredTargets(config: Pick<GatewayConfig, 'providers' | 'models'>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const model of config.models.values()) for (const t of model.targets) out.add(describeTarget(t));
+  for (const provider of config.providers.values()) for (const model of provider.models.values()) out.add(describeTarget({ provider, model }));
+  return out;
 }

@@ -143,6 +143,8 @@ export interface ResilienceConfig {
     maxCooldownMs: number;
     halfOpenProbes: number;
   };
+  /** State kept for targets the config does not name (a client's `provider/<any model>`): at most `max`, each forgotten after `idleMs` unused. */
+  undeclaredTargets: { max: number; idleMs: number };
 }
 
 /** A traffic class: limits and preferences for a kind of work (critical, background, ...). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { declaredTargets } from '../config/targets.js';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
@@ -86,10 +87,14 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
   const now = opts.now ?? (() => performance.now());
   const rng = opts.rng ?? Math.random;
   const events = new EventBus();
-  const targets = new TargetStates(config.resilience, (target, from, to) => {
-    log('warn', 'breaker_transition', { target, from, to });
-    events.emit('breaker', { target, from, to });
-  });
+  const targets = new TargetStates(
+    config.resilience,
+    (target, from, to) => {
+      log('warn', 'breaker_transition', { target, from, to });
+      events.emit('breaker', { target, from, to });
+    },
+    { declared: declaredTargets(config), routes: new Set(config.models.keys()), clock: now },
+  );
   const prober = new HealthProber(config.resilience.health, targets, transport, now, rng, (event, fields) => log('info', event, fields));
   const outliers = new OutlierSweep(config, targets, now, rng, (e) => {
     log('warn', 'outlier_ejected', { target: e.target, reason: e.reason, detail: e.detail, duration_ms: e.durationMs });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { TargetStates } from '../resilience/targets.js';
 import { planRoute, type RouteDecision, type RouteInput, type RoutingView } from '../routing/planner.js';
@@ -28,9 +29,14 @@ export class Router {
     const view: RoutingView = {
       now,
       rng: opts.rng ?? this.rng,
-      unavailableUntil: (t) => targets.unavailableUntil(targets.get(t), now),
+      // Planning only reads: a target with no state yet is available and unmeasured.
+      unavailableUntil: (t) => {
+        const st = targets.peek(t);
+        return st && targets.unavailableUntil(st, now);
+      },
       stats: (t, p95) => {
-        const st = targets.get(t);
+        const st = targets.peek(t);
+        if (!st) return { inFlight: 0, requests: 0, failures: 0 };
         const { requests, failures } = st.outlier.counts(now);
         const out: ReturnType<RoutingView['stats']> = { inFlight: st.inFlight, requests, failures };
         if (st.latencyEwmaMs !== undefined) out.latencyEwmaMs = st.latencyEwmaMs;
@@ -41,18 +47,27 @@ export class Router {
         return out;
       },
       turn: (route, tier) => {
+        // Turns are kept for public models only: a client-named route must not grow this map.
+        if (!this.config.models.has(route)) return 0;
         const key = `${route}\u0000${tier}`;
         const n = this.turns.get(key) ?? 0;
         if (!opts.explain) this.turns.set(key, n + 1);
         return n;
       },
-      session: (id) => this.sessions.get(id, now),
+      session: (id) => this.sessions.get(sessionKey(id), now),
     };
     return planRoute(this.config, input, view, opts.explain ? { explain: true } : {});
   }
 
   /** The session was answered by `target` (its key). */
   served(session: string, target: string): void {
-    this.sessions.set(session, target, this.now());
+    this.sessions.set(sessionKey(session), target, this.now());
   }
+}
+
+/** Session ids come from clients (a header, or the `user` field): a long one is kept as its hash, so 100k sessions stay small. */
+const MAX_SESSION_KEY = 128;
+
+function sessionKey(id: string): string {
+  return id.length <= MAX_SESSION_KEY ? id : `sha256:${createHash('sha256').update(id).digest('base64')}`;
 }

@@ -7,6 +7,9 @@
  * per target whatever the traffic; exact quantiles over what it holds (no sketch error), which at
  * a few hundred samples costs one small sort per question, asked once per request at most.
  *
+ * The ring starts small and doubles up to `capacity` as samples arrive: a target seen once (a
+ * model a client named, say) costs a few hundred bytes, not the full ring.
+ *
  * Which latency is recorded is the caller's choice: the one the hedge waits on (time to headers,
  * or to the first token of a stream).
  */
@@ -23,11 +26,14 @@ export const LATENCY_DEFAULTS: Readonly<Required<LatencyEstimatorOptions>> = Obj
   windowMs: 60_000,
 });
 
+/** Slots a new ring starts with. */
+const INITIAL_SLOTS = 8;
+
 export class LatencyEstimator {
   readonly capacity: number;
   readonly windowMs: number;
-  private readonly values: Float64Array;
-  private readonly times: Float64Array;
+  private values: Float64Array;
+  private times: Float64Array;
   /** Next slot to write; also the count of samples until the ring is full. */
   private next = 0;
   private size = 0;
@@ -37,17 +43,29 @@ export class LatencyEstimator {
     this.windowMs = options.windowMs ?? LATENCY_DEFAULTS.windowMs;
     if (!(Number.isInteger(this.capacity) && this.capacity > 0)) throw new RangeError(`latency capacity must be a positive integer, got ${this.capacity}`);
     if (!(this.windowMs > 0)) throw new RangeError(`latency windowMs must be > 0, got ${this.windowMs}`);
-    this.values = new Float64Array(this.capacity);
-    this.times = new Float64Array(this.capacity);
+    this.values = new Float64Array(Math.min(this.capacity, INITIAL_SLOTS));
+    this.times = new Float64Array(this.values.length);
   }
 
   /** A negative or non-finite latency is a measuring bug; it must not drag the quantiles. */
   add(ms: number, now: number): void {
     if (!(Number.isFinite(ms) && ms >= 0 && Number.isFinite(now))) return;
+    // Until the ring is full, samples fill it in order: growing keeps them where they are.
+    if (this.size === this.values.length && this.size < this.capacity) this.grow();
     this.values[this.next] = ms;
     this.times[this.next] = now;
     this.next = (this.next + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
+  }
+
+  private grow(): void {
+    const length = Math.min(this.capacity, this.values.length * 2);
+    const values = new Float64Array(length);
+    const times = new Float64Array(length);
+    values.set(this.values);
+    times.set(this.times);
+    this.values = values;
+    this.times = times;
   }
 
   /** Samples that still count at `now`. */

@@ -54,3 +54,63 @@ describe('TargetStates.sweepOutliers', () => {
     expect(states.sweepOutliers(81_000, mid, peers).map((e) => e.durationMs)).toEqual([30_000]);
   });
 });
+
+describe('TargetStates for targets the config does not declare', () => {
+  const declared = new Set(['a/x', 'b/x']);
+  const first = config.models.get('m')!.targets[0]!;
+  const undeclared = (id: string) => ({ provider: first.provider, model: { ...first.model, id } });
+  const limited = { ...config.resilience, undeclaredTargets: { max: 3, idleMs: 1000 } };
+
+  it('keeps declared targets for good and at most `max` undeclared ones, least recently used forgotten first', () => {
+    const now = 0;
+    const states = new TargetStates(limited, undefined, { declared, clock: () => now });
+    const a = states.get(ax);
+    a.coolOffUntil = 99;
+    for (const id of ['u1', 'u2', 'u3']) states.get(undeclared(id));
+    states.get(undeclared('u1')); // used again: now the most recent
+    states.get(undeclared('u4')); // evicts u2
+    expect(states.snapshot(now).map((s) => s.target)).toEqual(['a/x', 'a/u3', 'a/u1', 'a/u4']);
+    for (let i = 0; i < 10; i++) states.get(undeclared(`v${i}`));
+    expect(states.snapshot(now).map((s) => s.target)).toEqual(['a/x', 'a/v7', 'a/v8', 'a/v9']);
+    expect(states.get(ax)).toBe(a);
+    expect(a.coolOffUntil).toBe(99);
+  });
+
+  it('forgets an undeclared target unused for `idleMs`; one used within it keeps its state', () => {
+    let now = 0;
+    const states = new TargetStates(limited, undefined, { declared, clock: () => now });
+    const u = states.get(undeclared('u'));
+    u.coolOffUntil = 5;
+    now = 999;
+    expect(states.get(undeclared('u'))).toBe(u);
+    now = 1998;
+    expect(states.get(undeclared('u'))).toBe(u);
+    now = 2998;
+    const fresh = states.get(undeclared('u'));
+    expect(fresh).not.toBe(u);
+    expect(fresh.coolOffUntil).toBe(0);
+    states.get(undeclared('w')); // sweeps idle entries as it goes
+    now = 5000;
+    states.get(undeclared('z'));
+    expect(states.snapshot(now).map((s) => s.target)).toEqual(['a/z']);
+  });
+
+  it('peek reads state without creating it', () => {
+    const states = new TargetStates(limited, undefined, { declared });
+    expect(states.peek(ax)).toBeUndefined();
+    expect(states.peek(undeclared('u'))).toBeUndefined();
+    expect(states.snapshot(0)).toEqual([]);
+    const a = states.get(ax);
+    expect(states.peek(ax)).toBe(a);
+    const u = states.get(undeclared('u'));
+    expect(states.peek(undeclared('u'))).toBe(u);
+  });
+
+  it('gives public models a hedge budget each and folds client-named routes into one per provider', () => {
+    const states = new TargetStates(limited, undefined, { declared, routes: new Set(['m']) });
+    expect(states.hedgeBudget('m', 0.1)).toBe(states.hedgeBudget('m', 0.1));
+    expect(states.hedgeBudget('a/one', 0.1)).toBe(states.hedgeBudget('a/two', 0.1));
+    expect(states.hedgeBudget('a/one', 0.1)).not.toBe(states.hedgeBudget('b/one', 0.1));
+    expect(states.hedgeBudget('a/one', 0.1)).not.toBe(states.hedgeBudget('m', 0.1));
+  });
+});

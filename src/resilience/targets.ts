@@ -55,60 +55,130 @@ export interface TargetSnapshot {
   ejected?: { reason: string; detail: string; remaining_ms: number };
 }
 
+/** How many targets the config does not name keep state, and for how long unused (resilience.undeclared_targets). */
+export const UNDECLARED_DEFAULTS: Readonly<ResilienceConfig['undeclaredTargets']> = Object.freeze({ max: 512, idleMs: 600_000 });
+
+export interface TargetStatesOptions {
+  /** Targets the config names (`provider/model`): their state lives as long as the process. */
+  declared?: ReadonlySet<string>;
+  /** Public model names: each has a hedge budget of its own. */
+  routes?: ReadonlySet<string>;
+  /** Monotonic ms, for the idle time of undeclared targets. */
+  clock?: () => number;
+}
+
 /**
  * Per-target runtime state, created on first use. Time is passed in (monotonic ms), so the
  * decisions made from it are as testable as the state machines themselves.
+ *
+ * Targets the config declares keep their state for good. Any other `provider/model` a client
+ * names is held in a bounded LRU (`undeclared_targets.max`, forgotten after `idle_ms` unused):
+ * clients choose those names, so their state must not grow with what clients send. A forgotten
+ * target starts again closed and unmeasured.
  */
 export class TargetStates {
-  private readonly states = new Map<string, TargetState>();
+  private readonly declaredStates = new Map<string, TargetState>();
+  /** Undeclared targets, least recently used first (a Map iterates in insertion order). */
+  private readonly undeclared = new Map<string, { st: TargetState; usedAt: number }>();
   private readonly byObject = new WeakMap<Target, TargetState>();
   private readonly hedgeBudgets = new Map<string, HedgeBudget>();
+  private readonly declared: ReadonlySet<string>;
+  private readonly routes: ReadonlySet<string> | undefined;
+  private readonly clock: () => number;
+  private readonly limits: ResilienceConfig['undeclaredTargets'];
 
   constructor(
     private readonly settings: ResilienceConfig,
     private readonly onTransition?: (target: string, from: BreakerState, to: BreakerState, now: number) => void,
-  ) {}
+    options: TargetStatesOptions = {},
+  ) {
+    this.declared = options.declared ?? new Set();
+    this.routes = options.routes;
+    this.clock = options.clock ?? (() => performance.now());
+    this.limits = settings.undeclaredTargets ?? UNDECLARED_DEFAULTS;
+  }
 
   get(target: Target): TargetState {
     // Configured targets are frozen objects that live as long as the config: look them up by
     // identity first. A `provider/model` a client named directly is a new object each request.
     const known = this.byObject.get(target);
-    if (known) return known;
-    const key = describeTarget(target);
-    let st = this.states.get(key);
-    if (!st) {
-      const listener = this.onTransition;
-      st = {
-        key,
-        target,
-        breaker: new CircuitBreaker(this.settings.breaker, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
-        retryBudget: new RetryBudget(this.settings.retryBudget),
-        firstToken: new LatencyEstimator(),
-        limiter: target.provider.concurrency ? new InFlightLimiter(target.provider.concurrency) : undefined,
-        coolOffUntil: 0,
-        inFlight: 0,
-        latencyEwmaMs: undefined,
-        outlier: new OutlierStats(this.settings.outlier),
-        ejectedUntil: 0,
-        ejections: 0,
-      };
-      this.states.set(key, st);
-    }
+    if (known && this.declaredStates.get(known.key) === known) return known;
+    const key = known?.key ?? describeTarget(target);
+    const st = this.declared.has(key) ? this.declaredState(key, target) : this.undeclaredState(key, target);
     this.byObject.set(target, st);
     return st;
   }
 
-  /** Targets whose breaker is open now: the ones worth probing. */
-  open(now: number): TargetState[] {
-    return [...this.states.values()].filter((st) => st.breaker.state(now) === 'open');
+  /** The state of a target if it has one; planning reads state but never creates it. */
+  peek(target: Target): TargetState | undefined {
+    const key = this.byObject.get(target)?.key ?? describeTarget(target);
+    return this.declaredStates.get(key) ?? this.undeclared.get(key)?.st;
   }
 
-  /** The hedge budget of one public model (route): hedges stay within `ratio` of its requests. */
+  private declaredState(key: string, target: Target): TargetState {
+    let st = this.declaredStates.get(key);
+    if (!st) {
+      st = this.create(key, target);
+      this.declaredStates.set(key, st);
+    }
+    return st;
+  }
+
+  private undeclaredState(key: string, target: Target): TargetState {
+    const now = this.clock();
+    const entry = this.undeclared.get(key);
+    // Re-inserted on every use, so the first entry is always the least recently used.
+    if (entry) this.undeclared.delete(key);
+    const st = entry && now - entry.usedAt < this.limits.idleMs ? entry.st : this.create(key, target);
+    this.undeclared.set(key, { st, usedAt: now });
+    for (const [oldKey, old] of this.undeclared) {
+      if (this.undeclared.size <= this.limits.max && now - old.usedAt < this.limits.idleMs) break;
+      this.undeclared.delete(oldKey);
+    }
+    return st;
+  }
+
+  private create(key: string, target: Target): TargetState {
+    const listener = this.onTransition;
+    return {
+      key,
+      target,
+      breaker: new CircuitBreaker(this.settings.breaker, listener ? (from, to, now) => listener(key, from, to, now) : undefined),
+      retryBudget: new RetryBudget(this.settings.retryBudget),
+      firstToken: new LatencyEstimator(),
+      limiter: target.provider.concurrency ? new InFlightLimiter(target.provider.concurrency) : undefined,
+      coolOffUntil: 0,
+      inFlight: 0,
+      latencyEwmaMs: undefined,
+      outlier: new OutlierStats(this.settings.outlier),
+      ejectedUntil: 0,
+      ejections: 0,
+    };
+  }
+
+  /** Every target with state: the declared ones, then the undeclared ones still remembered. */
+  private all(): TargetState[] {
+    const out = [...this.declaredStates.values()];
+    for (const { st } of this.undeclared.values()) out.push(st);
+    return out;
+  }
+
+  /** Targets whose breaker is open now: the ones worth probing. */
+  open(now: number): TargetState[] {
+    return this.all().filter((st) => st.breaker.state(now) === 'open');
+  }
+
+  /**
+   * The hedge budget of one route: hedges stay within `ratio` of its requests. Routes that are
+   * not public models (a `provider/model` named directly) share one budget per provider, so
+   * client-chosen names cannot grow this map.
+   */
   hedgeBudget(route: string, ratio: number): HedgeBudget {
-    let b = this.hedgeBudgets.get(route);
+    const key = this.routes === undefined || this.routes.has(route) ? route : `${route.slice(0, Math.max(0, route.indexOf('/')))}/*`;
+    let b = this.hedgeBudgets.get(key);
     if (!b) {
       b = new HedgeBudget({ ratio, burst: ROUTE_HEDGE_BURST });
-      this.hedgeBudgets.set(route, b);
+      this.hedgeBudgets.set(key, b);
     }
     return b;
   }
@@ -127,7 +197,7 @@ export class TargetStates {
   sweepOutliers(now: number, rng: () => number, peersOf: (key: string) => readonly string[]): (OutlierVerdict & { durationMs: number })[] {
     const config = this.settings.outlier;
     if (!config.enabled) return [];
-    const states = [...this.states.values()];
+    const states = this.all();
     const candidates = states.map((st) => ({
       key: st.key,
       peers: peersOf(st.key),
@@ -140,8 +210,9 @@ export class TargetStates {
     candidates.forEach((c, i) => {
       if (!c.unavailable && !ejected.has(c.key) && c.requests >= config.minRequests) states[i]!.ejections = 0;
     });
+    const byKey = new Map(states.map((st) => [st.key, st]));
     return verdicts.map((v) => {
-      const st = this.states.get(v.key)!;
+      const st = byKey.get(v.key)!;
       st.ejections++;
       const durationMs = ejectionDuration(st.ejections, config, rng);
       st.ejectedUntil = now + durationMs;
@@ -152,7 +223,7 @@ export class TargetStates {
   }
 
   snapshot(now: number): TargetSnapshot[] {
-    return [...this.states.values()].map((st) => ({
+    return this.all().map((st) => ({
       target: st.key,
       breaker: st.breaker.snapshot(now),
       retry_budget: Math.round(st.retryBudget.balance(now) * 100) / 100,

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { describeTarget, type GatewayConfig } from '../config/types.js';
+import { declaredTargets } from '../config/targets.js';
+import type { GatewayConfig } from '../config/types.js';
 import type { BreakerState } from '../resilience/breaker.js';
 import type { TargetSnapshot } from '../resilience/targets.js';
 import type { EventBus } from './events.js';
@@ -50,14 +51,6 @@ export function targetLabeler(config: Pick<GatewayConfig, 'providers' | 'models'
     const slash = target.indexOf('/');
     return (slash > 0 && other.get(target.slice(0, slash))) || OTHER_MODEL;
   };
-}
-
-/** The targets that keep their own label: a public model's targets, and models declared under a provider. */
-export function declaredTargets(config: Pick<GatewayConfig, 'providers' | 'models'>): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const model of config.models.values()) for (const t of model.targets) out.add(describeTarget(t));
-  for (const provider of config.providers.values()) for (const model of provider.models.values()) out.add(describeTarget({ provider, model }));
-  return out;
 }
 
 const bool = (b: boolean): string => (b ? 'true' : 'false');
