@@ -142,12 +142,34 @@ function validateFallbacks(o: Obj): void {
   if (!Array.isArray(o.fallbacks) || !o.fallbacks.every((f) => typeof f === 'string' && f.includes('/'))) {
     throw invalid('fallbacks', "fallbacks must be an array of 'provider/model' strings");
   }
+  o.fallbacks.forEach((f: string, i) => {
+    checkModelName(f, `fallbacks[${i}]`);
+  });
+}
+
+export const MAX_MODEL_NAME = 256;
+
+/**
+ * A model name may end up in a provider's URL path (Gemini, Bedrock, Azure): whatever the adapter
+ * encodes, a name that could reach another path, or add a query or fragment, is refused here,
+ * for every format alike.
+ */
+export function checkModelName(name: string, param: string): void {
+  let why: string | undefined;
+  if (name.length > MAX_MODEL_NAME) why = `must be at most ${MAX_MODEL_NAME} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  else if (/[\x00-\x1f\x7f]/.test(name)) why = 'must not contain control characters';
+  else if (/[?#\\]/.test(name)) why = "must not contain '?', '#' or '\\'";
+  else if (name.includes('://')) why = 'must not contain a URL scheme';
+  else if (name.split('/').some((s) => s === '.' || s === '..')) why = "must not contain '.' or '..' path segments";
+  if (why) throw invalid(param, `${param} ${why}, got ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)}`);
 }
 
 function validateModel(o: Obj): void {
   if (o.model === undefined) throw invalid('model', 'model is required: a public model name or provider/model (GET /v1/models lists them)');
   expectType(o.model, 'string', 'model');
   if (o.model === '') throw invalid('model', 'model must not be empty');
+  checkModelName(o.model as string, 'model');
 }
 
 export function validateChatRequest(body: unknown): ChatRequest {

@@ -22,7 +22,7 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
   {
     name: 'unknown key with a suggestion',
     yaml: `server:\n  prot: 8080\n${OPENAI}`,
-    expected: ['server.prot: unknown key "prot" (did you mean "port"?); allowed keys: host, port, max_body_bytes, request_timeout_ms'],
+    expected: ['server.prot: unknown key "prot" (did you mean "port"?); allowed keys: host, port, max_body_bytes, request_timeout_ms, body_idle_timeout_ms'],
   },
   {
     name: 'unknown key without a close match',

@@ -22,7 +22,7 @@ describe('defaults', () => {
   const config = fromYaml('providers:\n  openai:\n    preset: openai\n', { OPENAI_API_KEY: 'sk-1' });
 
   it('fills server, timeouts and connection defaults', () => {
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, maxBodyBytes: 10_485_760, requestTimeoutMs: 600_000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, maxBodyBytes: 10_485_760, requestTimeoutMs: 600_000, bodyIdleTimeoutMs: 10_000 });
     const p = provider(config, 'openai');
     expect(p.timeouts).toEqual({ connectMs: 5000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
     expect(p.maxConnections).toBe(128);

@@ -7,7 +7,7 @@ import { UNDECLARED_DEFAULTS } from '../resilience/targets.js';
 import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
 import { CompileContext, type EnvRefNote } from './context.js';
 import type { Env } from './env.js';
-import { ConfigError, type ConfigIssue, issue } from './errors.js';
+import { ConfigError, type ConfigIssue, findReservedKeys, issue } from './errors.js';
 import { frozenMap } from './freeze.js';
 import { compileHedge } from './hedge.js';
 import { fromZodIssues } from './issues.js';
@@ -23,6 +23,7 @@ export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
   port: 8787,
   maxBodyBytes: 10 * 1024 * 1024,
   requestTimeoutMs: 600_000,
+  bodyIdleTimeoutMs: 10_000,
 });
 
 /** Primary, secondary, tertiary and emergency tiers. */
@@ -55,6 +56,9 @@ export type Validation = { ok: true; value: RawConfig } | { ok: false; issues: C
 
 /** Structural validation only: shape, types, enums, unknown keys, literal secrets. */
 export function validateRaw(raw: unknown): Validation {
+  // Before the schema: a `__proto__` key must be reported, not swallowed by the parse.
+  const reserved = findReservedKeys(raw);
+  if (reserved.length > 0) return { ok: false, issues: reserved };
   const result = RawConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, issues: fromZodIssues(RawConfigSchema, result.error.issues) };
@@ -67,6 +71,7 @@ function compileServer(raw: RawConfig): ServerConfig {
     port: s.port ?? DEFAULT_SERVER.port,
     maxBodyBytes: s.max_body_bytes ?? DEFAULT_SERVER.maxBodyBytes,
     requestTimeoutMs: s.request_timeout_ms ?? DEFAULT_SERVER.requestTimeoutMs,
+    bodyIdleTimeoutMs: s.body_idle_timeout_ms ?? DEFAULT_SERVER.bodyIdleTimeoutMs,
   });
 }
 

@@ -26,6 +26,27 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+/**
+ * Keys that change a JavaScript object itself rather than add a field to it: `__proto__` would be
+ * dropped or swap the prototype, `constructor` and `prototype` shadow what every object has. No
+ * config name needs them, so they are refused wherever they appear.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export const RESERVED_KEY_MESSAGE = 'is a reserved name (__proto__, constructor and prototype are not allowed as keys); rename it';
+
+/** Every reserved key in a plain data value (parsed YAML or JSON), by path. */
+export function findReservedKeys(value: unknown, path: PathSegment[] = [], out: ConfigIssue[] = []): ConfigIssue[] {
+  if (Array.isArray(value)) value.forEach((v, i) => findReservedKeys(v, [...path, i], out));
+  else if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      if (RESERVED_KEYS.has(key)) out.push(issue([...path, key], RESERVED_KEY_MESSAGE));
+      else findReservedKeys((value as Record<string, unknown>)[key], [...path, key], out);
+    }
+  }
+  return out;
+}
+
 export function issue(path: readonly PathSegment[], message: string): ConfigIssue {
   return { path: formatPath(path), message };
 }

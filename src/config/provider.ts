@@ -220,14 +220,16 @@ function realProvider(name: string, raw: RawProvider, path: readonly PathSegment
 }
 
 function compileHeaders(name: string, raw: RawProvider, path: readonly PathSegment[], ctx: CompileContext): Readonly<Record<string, string>> {
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   for (const [header, template] of Object.entries(raw.headers ?? {})) {
     const lower = header.toLowerCase();
     // Header names are case-insensitive on the wire; two spellings of one name would race.
-    if (lower in out) ctx.error([...path, 'headers', header], `repeats header "${lower}" (header names are case-insensitive)`);
-    out[lower] = ctx.text(name, [...path, 'headers', header], ['headers', header], template);
+    if (out.has(lower)) ctx.error([...path, 'headers', header], `repeats header "${lower}" (header names are case-insensitive)`);
+    out.set(lower, ctx.text(name, [...path, 'headers', header], ['headers', header], template));
   }
-  return Object.freeze(out);
+  // Spread into every upstream request, so a plain record: with no prototype, a header named like
+  // an Object method is just a header.
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(out)));
 }
 
 export function compileProvider(name: string, raw: RawProvider, ctx: CompileContext, opts: ProviderOptions): ProviderConfig | undefined {

@@ -46,6 +46,7 @@ const ServerSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
   max_body_bytes: byteSize.optional(),
   request_timeout_ms: positiveInt.optional(),
+  body_idle_timeout_ms: positiveInt.optional(),
 });
 
 const ResilienceSchema = z.strictObject({

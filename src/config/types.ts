@@ -119,6 +119,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** Overall deadline per request, across every attempt. */
   requestTimeoutMs: number;
+  /** Longest gap between two pieces of a request body before the request gets 408. */
+  bodyIdleTimeoutMs: number;
 }
 
 /** How the executor treats failures; every field has a default (docs/config.md). */

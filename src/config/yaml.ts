@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
-import { type ConfigIssue, issue, type PathSegment } from './errors.js';
+import { type ConfigIssue, issue, type PathSegment, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from './errors.js';
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; issues: ConfigIssue[] };
 
@@ -17,7 +17,9 @@ function findDuplicates(node: unknown, path: PathSegment[], out: ConfigIssue[]):
     for (const item of node.items) {
       if (!isPair(item)) continue;
       const key = keyText(item.key);
-      if (seen.has(key)) out.push(issue([...path, key], `duplicate key "${key}"; each name may appear once`));
+      // Checked on the document itself: converting to JavaScript silently drops a `__proto__` key.
+      if (RESERVED_KEYS.has(key)) out.push(issue([...path, key], RESERVED_KEY_MESSAGE));
+      else if (seen.has(key)) out.push(issue([...path, key], `duplicate key "${key}"; each name may appear once`));
       seen.add(key);
       findDuplicates(item.value, [...path, key], out);
     }

@@ -69,8 +69,9 @@ const TIMEOUT_HEADER = 'x-switchyard-timeout-ms';
 /** The request's deadline: the configured one, or a shorter one the client asks for. */
 function deadlineMs(header: string | string[] | undefined, max: number): number {
   if (header === undefined) return max;
-  const ms = Number(header);
-  if (typeof header !== 'string' || !Number.isInteger(ms) || ms < 1 || ms > max) {
+  // Decimal digits only: Number() would also take "0x10", "1e3", " 5 " and "".
+  const ms = typeof header === 'string' && /^[0-9]{1,10}$/.test(header) ? Number(header) : Number.NaN;
+  if (!(ms >= 1 && ms <= max)) {
     throw new GatewayError(
       'invalid_request',
       `${TIMEOUT_HEADER} must be a whole number of milliseconds from 1 to ${max} (server.request_timeout_ms), got ${JSON.stringify(header)}`,
@@ -217,7 +218,10 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
   // never sent a request, which server.close() would otherwise wait on) and drain busy ones.
   const inFlight = new Map<Socket, number>();
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // Node's own limits back up the per-request deadline and body idle timeout (http/body.ts): the
+  // headers must arrive within a minute, and no request takes longer to receive than its deadline.
+  const requestTimeout = config.server.requestTimeoutMs;
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout, headersTimeout: Math.min(60_000, requestTimeout) }, (req, res) => {
     const socket = req.socket;
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
     res.on('close', () => {

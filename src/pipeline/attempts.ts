@@ -25,17 +25,24 @@ export function failedAttempt(target: Target, f: Failure, startedAt: number, now
 
 /**
  * Any error of an attempt as a classified failure. A GatewayError thrown while building means this
- * target cannot carry the request (e.g. an unsupported content type): another target may.
+ * target cannot carry the request (e.g. an unsupported content type): another target may. Any
+ * other exception is the gateway's own fault (a bug, a stack overflow on a hostile body): never
+ * the provider's, so it is not retried, moves no breaker and ends the request with a 500.
  */
 export function toFailure(err: unknown): Failure {
   if (err instanceof UpstreamFailure) return err.failure;
   if (err instanceof GatewayError) {
-    return { ...failure('bad_request', err.message, { disposition: 'fallback', phase: 'connect' }), local: { code: err.code, param: err.param } };
+    return { ...failure('bad_request', err.message, { disposition: 'fallback', phase: 'local' }), local: { code: err.code, param: err.param } };
   }
-  return failure('server_error', err instanceof Error ? err.message : String(err), { phase: 'connect' });
+  return {
+    ...failure('internal', 'internal error in the gateway; the request id in x-switchyard-request-id finds it in the log', { phase: 'local' }),
+    local: { code: 'internal_error', param: null },
+    cause: err,
+  };
 }
 
 const CODE_OF: Record<FailureReason, ErrorCode> = {
+  internal: 'internal_error',
   bad_request: 'upstream_bad_request',
   content_filtered: 'content_filtered',
   context_length_exceeded: 'context_length_exceeded',
@@ -51,6 +58,7 @@ const CODE_OF: Record<FailureReason, ErrorCode> = {
 
 /** Which failure best explains the outcome to the client: what the client can act on comes first. */
 const RANK: readonly FailureReason[] = [
+  'internal',
   'bad_request',
   'content_filtered',
   'context_length_exceeded',

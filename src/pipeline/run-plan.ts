@@ -121,6 +121,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
       ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
     } else if ('failure' in result) {
       const f = result.failure;
+      if (f.reason === 'internal') ctx.log('internal_error', { target: st.key, error: f.cause instanceof Error ? f.cause.stack : String(f.cause) });
       const counts = COUNTS_FOR_BREAKER.has(f.reason);
       st.breaker.record(counts ? 'failure' : 'ignored', now, ctx.rng);
       if (counts) st.outlier.record(false, undefined, now);

@@ -16,7 +16,9 @@ export type FailureReason =
   | 'auth'
   | 'bad_request'
   | 'not_found'
-  | 'stream_interrupted';
+  | 'stream_interrupted'
+  /** The gateway's own fault (a bug, an exception while preparing the request): no provider is to blame. */
+  | 'internal';
 
 export type Disposition = 'retry' | 'fallback' | 'fatal';
 
@@ -32,10 +34,15 @@ export const DISPOSITION: Readonly<Record<FailureReason, Disposition>> = {
   stream_interrupted: 'fallback',
   content_filtered: 'fatal',
   bad_request: 'fatal',
+  internal: 'fatal',
 };
 
-/** Where in the exchange the failure happened: decides what is still safe to repeat. */
-export type FailurePhase = 'connect' | 'headers' | 'body' | 'stream';
+/**
+ * Where in the exchange the failure happened: decides what is still safe to repeat. `local`: the
+ * gateway failed before a byte went to the provider (building, encoding, signing the request), so
+ * the failure says nothing about the provider's health.
+ */
+export type FailurePhase = 'local' | 'connect' | 'headers' | 'body' | 'stream';
 
 export interface Failure {
   reason: FailureReason;
@@ -53,6 +60,8 @@ export interface Failure {
    * carry it, e.g. n > 1 on Anthropic): the code and field the client should see.
    */
   local?: { code: string; param: string | null };
+  /** The exception behind an `internal` failure, for the log only: it never reaches a client. */
+  cause?: unknown;
 }
 
 export class UpstreamFailure extends Error {

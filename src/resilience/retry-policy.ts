@@ -57,6 +57,8 @@ export const RETRY_RULES: Readonly<Record<FailureReason, RetryRule>> = Object.fr
   bad_request: { sameTarget: 'never', otherwise: 'fallback' },
   // The content itself was refused: sending it elsewhere is filter shopping, not resilience.
   content_filtered: { sameTarget: 'never', otherwise: 'stop' },
+  // A bug in the gateway: repeating it elsewhere would hide it; the client gets a 500 with the request id.
+  internal: { sameTarget: 'never', otherwise: 'stop' },
 });
 
 export interface RetryLimits {

@@ -72,7 +72,7 @@ function signerFor(auth: SigV4Auth): SignatureV4 {
 }
 
 function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of url.searchParams) {
     const prev = query[key];
     if (prev === undefined) query[key] = value;

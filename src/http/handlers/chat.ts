@@ -2,10 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { ChatRequest, ChatResponse } from '../../api/chat.js';
 import { validateChatRequest } from '../../api/validate.js';
 import { describeTarget, type Target } from '../../config/types.js';
+import { invalid } from '../../errors.js';
 import { executeJson } from '../../pipeline/execute-json.js';
 import { executeStream, type StreamSink } from '../../pipeline/execute-stream.js';
 import type { RouteDecision, RouteInput } from '../../routing/planner.js';
-import { parseJson, readBody } from '../body.js';
+import { bodyLimits, parseJson, readBody } from '../body.js';
 import { routingHeaders, sendJson } from '../respond.js';
 import type { RequestScope } from '../server.js';
 import { OpenAISseSink } from '../sse-writer.js';
@@ -22,6 +23,16 @@ export function routeInput(req: IncomingMessage, request: ChatRequest): RouteInp
       return Array.isArray(v) ? v.join(',') : v;
     },
   };
+}
+
+const IDEMPOTENT_HEADER = 'x-switchyard-idempotent';
+
+/** `x-switchyard-idempotent: false` marks a request that must not be sent twice (no hedging); `true` or absent allows it. */
+export function idempotentHeader(req: IncomingMessage): boolean {
+  const v = req.headers[IDEMPOTENT_HEADER];
+  if (v === undefined || v === 'true') return true;
+  if (v === 'false') return false;
+  throw invalid(IDEMPOTENT_HEADER, `${IDEMPOTENT_HEADER} must be true or false, got ${JSON.stringify(v)}`);
 }
 
 /** Header values are ASCII: anything else in a reason is replaced, and quotes are dropped. */
@@ -57,7 +68,7 @@ export async function runChat(
   scope.headers[ROUTE_HEADER] = routeHeader(decision);
   const served = (target: Target): void => affinity(scope, decision, target);
   // A client that marks the request non-idempotent (tool side effects, say) must not get it twice.
-  const idempotent = scope.req.headers['x-switchyard-idempotent'] !== 'false';
+  const idempotent = idempotentHeader(scope.req);
   const hedge = decision.hedge ? { route: decision.route, config: decision.hedge, idempotent } : undefined;
   if (request.stream === true) {
     const s = sink(scope);
@@ -95,7 +106,7 @@ function affinity(scope: RequestScope, decision: RouteDecision, target: Target):
 }
 
 export async function handleChat(scope: RequestScope): Promise<void> {
-  const body = parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes));
+  const body = parseJson(await readBody(scope.req, bodyLimits(scope)));
   const request = validateChatRequest(body);
   await runChat(
     scope,

@@ -4,12 +4,12 @@ import { GatewayError } from '../../errors.js';
 import { executeJson } from '../../pipeline/execute-json.js';
 import { resolveRoute } from '../../pipeline/plan.js';
 import { adapterFor } from '../../providers/registry.js';
-import { parseJson, readBody } from '../body.js';
+import { bodyLimits, parseJson, readBody } from '../body.js';
 import { routingHeaders, sendJson } from '../respond.js';
 import type { RequestScope } from '../server.js';
 
 export async function handleEmbeddings(scope: RequestScope): Promise<void> {
-  const request = validateEmbeddingsRequest(parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes)));
+  const request = validateEmbeddingsRequest(parseJson(await readBody(scope.req, bodyLimits(scope))));
   const all = resolveRoute(scope.config, request.model, request.fallbacks).targets;
   // Only wire formats with an embeddings endpoint can take part.
   const plan = all.filter((t) => adapterFor(t.provider.format).buildEmbeddingsRequest !== undefined);

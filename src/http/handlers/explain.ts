@@ -1,16 +1,16 @@
 import { validateChatRequest } from '../../api/validate.js';
 import type { RouteDecision } from '../../routing/planner.js';
-import { parseJson, readBody } from '../body.js';
+import { bodyLimits, parseJson, readBody } from '../body.js';
 import { sendJson } from '../respond.js';
 import type { RequestScope } from '../server.js';
-import { routeInput } from './chat.js';
+import { idempotentHeader, routeInput } from './chat.js';
 
 /**
  * POST /v1/route/explain: the plan a chat request would get, without calling any provider and
  * without advancing routing state (docs/routing.md#explain).
  */
 export async function handleExplain(scope: RequestScope): Promise<void> {
-  const request = validateChatRequest(parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes)));
+  const request = validateChatRequest(parseJson(await readBody(scope.req, bodyLimits(scope))));
   const decision = scope.router.plan(routeInput(scope.req, request), { explain: true });
   sendJson(scope.res, 200, explainJson(scope, decision), scope.headers);
 }
@@ -58,7 +58,7 @@ export function explainJson(scope: RequestScope, d: RouteDecision): unknown {
           ...(d.hedge.adaptive ? { adaptive: { quantile: d.hedge.adaptive.quantile, min_ms: d.hedge.adaptive.minMs, max_ms: d.hedge.adaptive.maxMs } } : {}),
           max_hedges: d.hedge.maxHedges,
           budget_ratio: d.hedge.budgetRatio,
-          idempotent: scope.req.headers['x-switchyard-idempotent'] !== 'false',
+          idempotent: idempotentHeader(scope.req),
         }
       : null,
     prompt_tokens: d.promptTokens ?? null,

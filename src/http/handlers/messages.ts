@@ -12,7 +12,7 @@ import {
 } from '../../ingress/anthropic/index.js';
 import type { AttemptRecord } from '../../pipeline/attempts.js';
 import type { StreamSink } from '../../pipeline/execute-stream.js';
-import { parseJson, readBody } from '../body.js';
+import { bodyLimits, parseJson, readBody } from '../body.js';
 import { type Headers, routingHeaders } from '../respond.js';
 import type { RequestScope } from '../server.js';
 import { SSE_HEADERS, SseWriter } from '../sse-writer.js';
@@ -59,7 +59,7 @@ class AnthropicSseSink implements StreamSink {
 
 /** Anthropic Messages API ingress: Anthropic SDK users point at Switchyard unchanged. */
 export async function handleMessages(scope: RequestScope): Promise<void> {
-  const request = messagesToChatRequest(parseJson(await readBody(scope.req, scope.config.server.maxBodyBytes)));
+  const request = messagesToChatRequest(parseJson(await readBody(scope.req, bodyLimits(scope))));
   // Anthropic's stream always reports usage, so ask the executor to pass it through.
   if (request.stream === true) request.stream_options = { include_usage: true };
   const requested = request.model;

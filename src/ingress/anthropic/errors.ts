@@ -7,6 +7,7 @@ const TYPE_OF: Readonly<Record<ErrorCode, AnthropicErrorType>> = {
   invalid_json: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
   body_too_large: 'request_too_large',
+  request_timeout: 'timeout_error',
   model_not_found: 'not_found_error',
   route_not_found: 'not_found_error',
   method_not_allowed: 'invalid_request_error',

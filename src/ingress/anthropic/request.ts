@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, FunctionTool, JsonObject, ToolChoice } from '../../api/chat.js';
+import { checkModelName } from '../../api/validate.js';
 import { GatewayError, invalid } from '../../errors.js';
 import { isRecord } from '../../providers/anthropic/wire.js';
 import { assistantMessage, systemMessage, userMessages } from './content.js';
@@ -14,6 +15,7 @@ export function messagesToChatRequest(body: unknown): ChatRequest {
 
   const model = body.model;
   if (typeof model !== 'string' || model === '') throw invalid('model', 'model: Field required (a non-empty string).');
+  checkModelName(model, 'model');
 
   const maxTokens = body.max_tokens;
   if (maxTokens === undefined) throw invalid('max_tokens', 'max_tokens: Field required (a positive integer).');

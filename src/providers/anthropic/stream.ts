@@ -27,7 +27,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private readonly blocks = new Map<number, Block>();
   private id: string;
   private model: string;
-  private usage: Record<string, unknown> = {};
+  /** Keys come from the upstream: a null-prototype object, so `__proto__` is just a key. */
+  private usage: Record<string, unknown> = Object.create(null);
   private toolCount = 0;
   private answeredByJsonTool = false;
   private roleSent = false;
@@ -77,7 +78,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const message = isRecord(data.message) ? data.message : {};
     if (typeof message.id === 'string') this.id = message.id;
     if (typeof message.model === 'string') this.model = message.model;
-    if (isRecord(message.usage)) this.usage = { ...message.usage };
+    if (isRecord(message.usage)) this.usage = Object.assign(Object.create(null), message.usage);
     return [this.chunk({ content: '' })];
   }
 

@@ -124,13 +124,14 @@ function toolResultContent(content: string | TextPart[]): ConverseToolResultCont
   return isRecord(parsed) ? [{ json: parsed as JsonValue }] : [{ text }];
 }
 
-const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-  'image/jpg': 'jpeg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
+// A Map, because the key is the client's: on a plain object `constructor` would be found.
+const IMAGE_FORMATS: ReadonlyMap<string, ConverseImageFormat> = new Map([
+  ['image/png', 'png'],
+  ['image/jpeg', 'jpeg'],
+  ['image/jpg', 'jpeg'],
+  ['image/gif', 'gif'],
+  ['image/webp', 'webp'],
+]);
 
 function imageBlock(url: string, i: number, j: number): ConverseContentBlock {
   const param = `messages[${i}].content[${j}].image_url`;
@@ -139,7 +140,7 @@ function imageBlock(url: string, i: number, j: number): ConverseContentBlock {
   if (!dataUrl || bytes === undefined) {
     throw new GatewayError('capability_unsupported', 'Bedrock Converse accepts images only as base64 data: URLs, not remote URLs', { param });
   }
-  const format = IMAGE_FORMATS[dataUrl.mediaType.toLowerCase()];
+  const format = IMAGE_FORMATS.get(dataUrl.mediaType.toLowerCase());
   if (!format) {
     throw new GatewayError('capability_unsupported', `Bedrock Converse does not accept ${dataUrl.mediaType} images (png, jpeg, gif, webp only)`, { param });
   }

@@ -48,7 +48,8 @@ function normalize(schema: unknown): unknown {
   // Boolean schemas (`true`/`false`) and anything that is not a schema object pass through.
   if (!isRecord(schema)) return schema;
   const src = mergeSingleAllOf(schema);
-  const out: Record<string, unknown> = {};
+  // Keys come from the client's schema: on a plain object, `__proto__` would set its prototype.
+  const out: Record<string, unknown> = Object.create(null);
 
   for (const [key, value] of Object.entries(src)) {
     if (key === 'definitions' && isRecord(value)) {
@@ -82,7 +83,7 @@ function normalize(schema: unknown): unknown {
 }
 
 function normalizeMap(map: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [name, sub] of Object.entries(map)) out[name] = normalize(sub);
   return out;
 }

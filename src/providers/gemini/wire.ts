@@ -1,3 +1,4 @@
+import { GatewayError } from '../../errors.js';
 import { isRecord } from '../shared/json.js';
 
 /**
@@ -97,9 +98,18 @@ export function unwrapError(body: unknown): GeminiErrorBody['error'] | undefined
   return b.error as GeminiErrorBody['error'];
 }
 
-/** Path prefix for a model: plain ids live under `models/`, tuned models carry their own collection. */
+/**
+ * Path prefix for a model: plain ids live under `models/`, tuned models carry their own collection
+ * (`tunedModels/x`). Each segment is percent-encoded, and a `.` or `..` segment refused, so a model
+ * id can never reach another path on the provider's host (ingress refuses such ids first).
+ */
 export function modelPath(id: string): string {
-  return id.includes('/') ? id : `models/${id}`;
+  const segments = id.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new GatewayError('invalid_request', `model id ${JSON.stringify(id)} is not a valid Gemini model path`, { param: 'model' });
+  }
+  const path = segments.map(encodeURIComponent).join('/');
+  return segments.length > 1 ? path : `models/${path}`;
 }
 
 export function apiUrl(baseUrl: string, modelId: string, method: string): string {
