@@ -197,7 +197,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
           settle(target, st, started, { aborted: true });
           throw abortError(ctx.signal, attempts);
         }
-        const f = toFailure(err);
+        const f = toFailure(err, target, ctx);
         failures.push(f);
         attempts.push(failedAttempt(target, f, started, ctx.now()));
         settle(target, st, started, { ok: false, failure: f });
