@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { declaredTargets } from '../config/targets.js';
 import type { GatewayConfig } from '../config/types.js';
+import { redactingLogger, redactorFor } from '../core/redact.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
 import { ClientClosed, DeadlineExceeded, type ExecContext } from '../pipeline/context.js';
@@ -83,7 +84,9 @@ function deadlineMs(header: string | string[] | undefined, max: number): number 
   return ms;
 }
 
-export function createGateway(config: GatewayConfig, log: Logger = () => {}, opts: GatewayOptions = {}): Gateway {
+export function createGateway(config: GatewayConfig, sink: Logger = () => {}, opts: GatewayOptions = {}): Gateway {
+  const redact = redactorFor(config);
+  const log = redactingLogger(sink, redact); // every log line is redacted (core/redact.ts)
   const transport = new Transport();
   const now = opts.now ?? (() => performance.now());
   const rng = opts.rng ?? Math.random;
@@ -182,6 +185,7 @@ export function createGateway(config: GatewayConfig, log: Logger = () => {}, opt
         outcome,
         signal: cancel,
         log: (event, fields) => log('warn', event, { request_id: requestId, ...fields }),
+        redact,
       };
       if (!route) throw new GatewayError('route_not_found', `No route for ${req.method} ${path}; Switchyard serves ${[...routes.keys()].join(', ')}`);
       if (req.method !== route.method) {

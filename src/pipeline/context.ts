@@ -1,4 +1,5 @@
 import type { ResilienceConfig } from '../config/types.js';
+import type { Redactor } from '../core/redact.js';
 import { GatewayError } from '../errors.js';
 import type { TargetStates } from '../resilience/targets.js';
 import type { EventBus } from '../telemetry/events.js';
@@ -26,6 +27,8 @@ export interface ExecContext {
   outcome: { stream: boolean; inBandError?: string };
   /** Notes that do not change the response (skipped malformed chunks, late upstream errors). */
   log: (event: string, fields: Record<string, unknown>) => void;
+  /** Redacts the gateway's own secrets and credential-shaped text from upstream failures (core/redact.ts). */
+  redact: Redactor;
 }
 
 export class ClientClosed extends Error {

@@ -151,7 +151,7 @@ async function continueElsewhere(
     return true;
   } catch (e) {
     if (attempt.finishedOk()) return true;
-    const f = toFailure(e);
+    const f = toFailure(e, next, ctx);
     err.attempts.push(failedAttempt(next, f, started, ctx.now()));
     ctx.log('stream_continuation_failed', { from: failed, to: describeTarget(next), error: f.message });
     return false;

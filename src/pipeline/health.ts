@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../api/chat.js';
 import { describeTarget, type GatewayConfig, type ResilienceConfig } from '../config/types.js';
+import { UpstreamFailure } from '../providers/failure.js';
 import { adapterFor } from '../providers/registry.js';
 import type { TargetStates } from '../resilience/targets.js';
 import type { Transport } from '../transport/client.js';
@@ -66,7 +67,9 @@ export class HealthProber {
       if (ok) st.breaker.probeSucceeded(this.now());
       this.log('health_probe', { target: st.key, status: res.status, ok });
     } catch (err) {
-      this.log('health_probe', { target: st.key, ok: false, error: err instanceof Error ? err.message : String(err) });
+      // The whole transport error (address, host) is for the log, which redacts credentials in it.
+      const error = err instanceof UpstreamFailure ? (err.failure.detail ?? err.failure.message) : err instanceof Error ? err.message : String(err);
+      this.log('health_probe', { target: st.key, ok: false, error });
     } finally {
       clearTimeout(timer);
     }

@@ -156,7 +156,7 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
       abandon();
       throw next.err;
     }
-    const failure = toFailure(next.err);
+    const failure = toFailure(next.err, racer.target, ctx);
     input.failures.push(failure);
     attempts.push(failedAttempt(racer.target, failure, racer.started, ctx.now()));
     // A racer that was told when to come back stays out of rotation until then, as in the walk.

@@ -121,7 +121,6 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
       ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
     } else if ('failure' in result) {
       const f = result.failure;
-      if (f.reason === 'internal') ctx.log('internal_error', { target: st.key, error: f.cause instanceof Error ? f.cause.stack : String(f.cause) });
       const counts = COUNTS_FOR_BREAKER.has(f.reason);
       st.breaker.record(counts ? 'failure' : 'ignored', now, ctx.rng);
       if (counts) st.outlier.record(false, undefined, now);
@@ -198,7 +197,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
           settle(target, st, started, { aborted: true });
           throw abortError(ctx.signal, attempts);
         }
-        const f = toFailure(err);
+        const f = toFailure(err, target, ctx);
         failures.push(f);
         attempts.push(failedAttempt(target, f, started, ctx.now()));
         settle(target, st, started, { ok: false, failure: f });

@@ -60,8 +60,13 @@ export interface Failure {
    * carry it, e.g. n > 1 on Anthropic): the code and field the client should see.
    */
   local?: { code: string; param: string | null };
-  /** The exception behind an `internal` failure, for the log only: it never reaches a client. */
-  cause?: unknown;
+  /**
+   * What only the log may see: the raw transport error behind a client-safe `message` (addresses,
+   * host names, paths). The executor logs it, redacted, and drops it from what it records.
+   */
+  detail?: string;
+  /** `provider/model` of the attempt, once the executor recorded the failure. */
+  target?: string;
 }
 
 export class UpstreamFailure extends Error {

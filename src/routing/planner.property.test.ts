@@ -9,6 +9,7 @@ import type { ChatRequest } from '../api/chat.js';
 import { compile } from '../config/compile.js';
 import { CAPABILITIES, COMPLIANCE_TAGS } from '../config/schema.js';
 import type { GatewayConfig, Target } from '../config/types.js';
+import { Redactor } from '../core/redact.js';
 import { GatewayError } from '../errors.js';
 import { Cancellation } from '../pipeline/cancel.js';
 import type { ExecContext } from '../pipeline/context.js';
@@ -182,6 +183,7 @@ describe('routing properties', () => {
           deadlineAt: 1e12,
           outcome: { stream: false },
           log: () => {},
+          redact: new Redactor(),
         };
         const targets: Target[] = real.candidates.map((c) => c.target);
         await runPlan(ctx, targets, async (t) => {

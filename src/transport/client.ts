@@ -144,11 +144,38 @@ function classifyTransportError(err: unknown, phase: FailurePhase, timeouts?: Ti
       return failure('timeout', `upstream went silent for ${timeouts?.idleMs ?? '?'} ms`, { phase: phase === 'connect' ? 'body' : phase });
     default: {
       const where = phase === 'connect' ? 'before any response' : phase === 'stream' ? 'mid-stream' : 'while reading the response';
-      return failure('connection', `${code ? `${code}: ` : ''}${message} (${where})`, {
+      // Socket and DNS errors name addresses, internal host names and paths: the client gets what
+      // happened and the code, the log gets the rest (`detail`).
+      const safeCode = /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : '';
+      return failure('connection', `${connectionProblem(safeCode)} ${where}${safeCode ? ` (${safeCode})` : ''}`, {
         phase,
         // A connection that dies after the response started is not a retry of the same target.
         disposition: phase === 'connect' ? 'retry' : 'fallback',
+        detail: `${code ? `${code}: ` : ''}${message} (${where})`,
       });
     }
   }
+}
+
+const CONNECTION_PROBLEM: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ECONNABORTED: 'connection aborted',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'DNS lookup failed',
+  EAI_AGAIN: 'DNS lookup failed',
+  EAI_NONAME: 'DNS lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed by the upstream',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_DESTROYED: 'connection closed',
+};
+
+function connectionProblem(code: string): string {
+  const known = CONNECTION_PROBLEM[code];
+  if (known) return known;
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return 'TLS handshake failed';
+  return 'connection failed';
 }
