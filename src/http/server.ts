@@ -207,7 +207,8 @@ export function createGateway(config: GatewayConfig, sink: Logger = () => {}, op
     } catch (err) {
       const gerr = toGatewayError(err);
       errorCode = gerr.code;
-      if (gerr.code === 'internal_error') log('error', 'internal_error', { request_id: requestId, error: err instanceof Error ? err.stack : String(err) });
+      // An exception that is not a GatewayError is a bug: its stack is logged here (an attempt's own was logged by the executor).
+      if (!(err instanceof GatewayError)) log('error', 'internal_error', { request_id: requestId, error: err instanceof Error ? err.stack : String(err) });
       if (res.headersSent || res.destroyed) {
         if (!res.writableEnded) res.destroy();
         return;
