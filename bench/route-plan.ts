@@ -10,17 +10,17 @@
  *   npm run bench:route
  */
 import type { ChatRequest } from '../src/api/chat.js';
+import type { StrategyName } from '../src/config/strategy-options.js';
 import type { GatewayConfig } from '../src/config/types.js';
 import type { RouteInput } from '../src/routing/planner.js';
-import type { StrategyName } from '../src/routing/strategies.js';
 import { table } from './lib/table.js';
 
 // The compiled modules, not tsx's on-the-fly transform (which wraps every function it defines).
 const dist = new URL('../dist/', import.meta.url).href;
 const { compile } = (await import(`${dist}config/compile.js`)) as typeof import('../src/config/compile.js');
 const { Router } = (await import(`${dist}pipeline/router.js`)) as typeof import('../src/pipeline/router.js');
-const { TargetStates, updateEwma } = (await import(`${dist}resilience/targets.js`)) as typeof import('../src/resilience/targets.js');
-const { STRATEGIES } = (await import(`${dist}routing/strategies.js`)) as typeof import('../src/routing/strategies.js');
+const { TargetStates, updateEwma } = (await import(`${dist}pipeline/targets.js`)) as typeof import('../src/pipeline/targets.js');
+const { STRATEGIES } = (await import(`${dist}config/strategy-options.js`)) as typeof import('../src/config/strategy-options.js');
 
 const PLANS = Number(process.env.PLAN_CALLS ?? 100_000); // per case
 const MAX_MS = Number(process.env.PLAN_MAX_MS ?? 4_000); // per case

@@ -3,9 +3,8 @@ import { DEFAULT_BREAKER } from '../resilience/breaker.js';
 import { OUTLIER_BUCKETS, OUTLIER_DEFAULTS } from '../resilience/outlier.js';
 import { RETRY_BUDGET_DEFAULTS } from '../resilience/retry-budget.js';
 import { RETRY_DEFAULTS } from '../resilience/retry-policy.js';
-import { UNDECLARED_DEFAULTS } from '../resilience/targets.js';
-import { STRATEGY_DEFAULTS, type StrategyOptions } from '../routing/strategies.js';
 import { CompileContext, type EnvRefNote } from './context.js';
+import { DEFAULT_FALLBACK_DEPTH, DEFAULT_SERVER, UNDECLARED_DEFAULTS } from './defaults.js';
 import type { Env } from './env.js';
 import { ConfigError, type ConfigIssue, findReservedKeys, issue } from './errors.js';
 import { frozenMap } from './freeze.js';
@@ -14,20 +13,10 @@ import { fromZodIssues } from './issues.js';
 import { compileProvider } from './provider.js';
 import { compileRouting } from './routing.js';
 import { type RawConfig, RawConfigSchema } from './schema.js';
+import { STRATEGY_DEFAULTS, type StrategyOptions } from './strategy-options.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
 import type { GatewayConfig, ProviderConfig, PublicModel, ResilienceConfig, RouteTier, ServerConfig, Target } from './types.js';
-
-export const DEFAULT_SERVER: Readonly<ServerConfig> = Object.freeze({
-  host: '127.0.0.1',
-  port: 8787,
-  maxBodyBytes: 10 * 1024 * 1024,
-  requestTimeoutMs: 600_000,
-  bodyIdleTimeoutMs: 10_000,
-});
-
-/** Primary, secondary, tertiary and emergency tiers. */
-export const DEFAULT_FALLBACK_DEPTH = 3;
 
 export interface CompileOptions {
   env: Env;

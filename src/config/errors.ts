@@ -37,8 +37,11 @@ export const RESERVED_KEY_MESSAGE = 'is a reserved name (__proto__, constructor 
 
 /** Every reserved key in a plain data value (parsed YAML or JSON), by path. */
 export function findReservedKeys(value: unknown, path: PathSegment[] = [], out: ConfigIssue[] = []): ConfigIssue[] {
-  if (Array.isArray(value)) value.forEach((v, i) => findReservedKeys(v, [...path, i], out));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      findReservedKeys(v, [...path, i], out);
+    });
+  } else if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
       if (RESERVED_KEYS.has(key)) out.push(issue([...path, key], RESERVED_KEY_MESSAGE));
       else findReservedKeys((value as Record<string, unknown>)[key], [...path, key], out);

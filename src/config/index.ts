@@ -1,6 +1,7 @@
 /** The config module's public surface: load once at start-up, then read the frozen result. */
-export { type CompileOptions, type CompileReport, compile, compileWithReport, DEFAULT_SERVER, validateRaw } from './compile.js';
+export { type CompileOptions, type CompileReport, compile, compileWithReport, validateRaw } from './compile.js';
 export type { EnvRefNote } from './context.js';
+export { DEFAULT_SERVER } from './defaults.js';
 export { type EnvDefault, rawConfigFromEnv } from './env-default.js';
 export { ConfigError, type ConfigIssue, formatIssue } from './errors.js';
 export {

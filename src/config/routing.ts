@@ -1,4 +1,4 @@
-import { ConditionError, compileCondition } from '../routing/conditions.js';
+import { ConditionError, compileCondition } from './conditions.js';
 import type { CompileContext } from './context.js';
 import { frozenMap } from './freeze.js';
 import { compileHedge } from './hedge.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { STRATEGIES } from '../routing/strategies.js';
 import { isSecretRef } from './env.js';
 import { PRESET_NAMES } from './presets.js';
+import { STRATEGIES } from './strategy-options.js';
 import { parseByteSize } from './units.js';
 
 /**

@@ -4,8 +4,8 @@
  */
 
 import type { OutlierConfig } from '../resilience/outlier.js';
-import type { CompiledCondition } from '../routing/conditions.js';
-import type { StrategyName, StrategyOptions } from '../routing/strategies.js';
+import type { CompiledCondition } from './conditions.js';
+import type { StrategyName, StrategyOptions } from './strategy-options.js';
 
 export type WireFormat = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../config/compile.js';
-import { configuredSecrets, REDACTED, Redactor, redactingLogger, redactorFor } from './redact.js';
+import { configuredSecrets, redactorFor } from '../config/secrets.js';
+import { REDACTED, Redactor, redactingLogger } from './redact.js';
 
 const OPENAI = 'sk-proj-Xq7ZuT0aLk93hHc2bWm4';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { GatewayError } from '../errors.js';
-import type { Cancellation } from '../pipeline/cancel.js';
-import { DeadlineExceeded } from '../pipeline/context.js';
+import type { Cancellation } from '../core/cancel.js';
+import { DeadlineExceeded } from '../core/cancel.js';
+import { GatewayError } from '../core/errors.js';
 import { checkJsonDepth } from './json-depth.js';
 
 function tooLarge(limit: number): GatewayError {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * How deeply a request body's JSON may nest. Chat requests nest a handful of levels; JSON schemas

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { describeTarget, type Target } from '../config/types.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { AttemptRecord } from '../pipeline/attempts.js';
 
 export type Headers = Record<string, string>;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChatChunk, Usage } from '../api/chat.js';
 import type { Target } from '../config/types.js';
-import type { GatewayError } from '../errors.js';
+import type { GatewayError } from '../core/errors.js';
 import type { AttemptRecord } from '../pipeline/attempts.js';
 import type { StreamSink } from '../pipeline/execute-stream.js';
 import { type Headers, routingHeaders } from './respond.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../config/compile.js';
 import type { Target } from '../config/types.js';
+import { GatewayError } from '../core/errors.js';
+import { failure, UpstreamFailure } from '../core/failure.js';
 import { REDACTED, Redactor } from '../core/redact.js';
-import { GatewayError } from '../errors.js';
-import { failure, UpstreamFailure } from '../providers/failure.js';
 import { toUpstreamFailure } from '../transport/client.js';
 import { type AttemptRecord, type FailureScope, failedAttempt, finalError, toFailure } from './attempts.js';
 

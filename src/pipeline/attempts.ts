@@ -1,7 +1,7 @@
 import { describeTarget, type Target } from '../config/types.js';
+import { ERROR_CODES, type ErrorCode, GatewayError } from '../core/errors.js';
+import { type Failure, type FailureReason, failure, UpstreamFailure } from '../core/failure.js';
 import type { Redactor } from '../core/redact.js';
-import { ERROR_CODES, type ErrorCode, GatewayError } from '../errors.js';
-import { type Failure, type FailureReason, failure, UpstreamFailure } from '../providers/failure.js';
 import type { ExecContext } from './context.js';
 
 /** One try of one target, as the client and the logs see it. */

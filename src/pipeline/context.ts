@@ -1,10 +1,10 @@
 import type { ResilienceConfig } from '../config/types.js';
+import { type Cancellation, DeadlineExceeded } from '../core/cancel.js';
+import { GatewayError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
-import { GatewayError } from '../errors.js';
-import type { TargetStates } from '../resilience/targets.js';
 import type { EventBus } from '../telemetry/events.js';
 import type { Transport } from '../transport/client.js';
-import type { Cancellation } from './cancel.js';
+import type { TargetStates } from './targets.js';
 
 /** Per-request state shared by every attempt of that request. */
 export interface ExecContext {
@@ -29,20 +29,6 @@ export interface ExecContext {
   log: (event: string, fields: Record<string, unknown>) => void;
   /** Redacts the gateway's own secrets and credential-shaped text from upstream failures (core/redact.ts). */
   redact: Redactor;
-}
-
-export class ClientClosed extends Error {
-  constructor() {
-    super('client closed the connection');
-    this.name = 'ClientClosed';
-  }
-}
-
-export class DeadlineExceeded extends Error {
-  constructor(readonly ms: number) {
-    super(`request deadline of ${ms} ms exceeded`);
-    this.name = 'DeadlineExceeded';
-  }
 }
 
 /** Converts an abort of the request signal into what the client should see. */

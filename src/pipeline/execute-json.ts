@@ -1,11 +1,12 @@
 import type { HedgeConfig, Target } from '../config/types.js';
-import { failure, UpstreamFailure } from '../providers/failure.js';
+import type { Cancellation } from '../core/cancel.js';
+import { failure, UpstreamFailure } from '../core/failure.js';
+import type { UpstreamRequest } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
-import type { ProviderAdapter, UpstreamRequest } from '../providers/types.js';
-import { responseFailure } from '../transport/client.js';
-import type { Cancellation } from './cancel.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import type { ExecContext } from './context.js';
 import { type PlanResult, runPlan } from './run-plan.js';
+import { responseFailure } from './upstream-failure.js';
 
 export type JsonResult<T> = PlanResult<T>;
 

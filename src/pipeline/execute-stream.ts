@@ -1,16 +1,18 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
 import { describeTarget, type HedgeConfig, type Target } from '../config/types.js';
-import { GatewayError } from '../errors.js';
-import { failure, UpstreamFailure } from '../providers/failure.js';
+import type { Cancellation } from '../core/cancel.js';
+import { GatewayError } from '../core/errors.js';
+import { failure, UpstreamFailure } from '../core/failure.js';
+import type { StreamEvent } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
-import type { DecodeContext, ProviderAdapter, StreamEvent, StreamItem } from '../providers/types.js';
-import { responseFailure, toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
+import type { DecodeContext, ProviderAdapter, StreamItem } from '../providers/types.js';
+import { toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
 import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
-import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
 import { HedgeLost } from './hedge-race.js';
 import { CommittedFailure, runPlan } from './run-plan.js';
+import { responseFailure } from './upstream-failure.js';
 
 /** Where the stream goes: an OpenAI SSE writer, or the Anthropic event translator. */
 export interface StreamSink {

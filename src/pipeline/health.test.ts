@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../config/compile.js';
 import type { ProviderConfig } from '../config/types.js';
-import { TargetStates } from '../resilience/targets.js';
 import type { Transport, UpstreamResponse } from '../transport/client.js';
 import { HealthProber, OutlierSweep, tierPeers } from './health.js';
+import { TargetStates } from './targets.js';
 
 const config = compile(
   {

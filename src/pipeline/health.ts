@@ -1,10 +1,10 @@
 import type { ChatRequest } from '../api/chat.js';
 import { describeTarget, type GatewayConfig, type ResilienceConfig } from '../config/types.js';
-import { UpstreamFailure } from '../providers/failure.js';
+import { Cancellation } from '../core/cancel.js';
+import { UpstreamFailure } from '../core/failure.js';
 import { adapterFor } from '../providers/registry.js';
-import type { TargetStates } from '../resilience/targets.js';
 import type { Transport } from '../transport/client.js';
-import { Cancellation } from './cancel.js';
+import type { TargetStates } from './targets.js';
 
 /** The smallest real request a chat model answers: one token. */
 const PROBE: ChatRequest = { model: 'probe', messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 };

@@ -1,10 +1,10 @@
 import type { HedgeConfig, Target } from '../config/types.js';
-import type { Failure } from '../providers/failure.js';
+import type { Cancellation } from '../core/cancel.js';
+import type { Failure } from '../core/failure.js';
 import { type HedgePolicy, hedgeDelay } from '../resilience/hedge.js';
-import type { TargetState } from '../resilience/targets.js';
 import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
-import type { Cancellation } from './cancel.js';
 import type { ExecContext } from './context.js';
+import type { TargetState } from './targets.js';
 
 /** Why a racer was stopped: another attempt answered first. */
 export class HedgeLost extends Error {

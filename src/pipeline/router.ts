@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
-import type { TargetStates } from '../resilience/targets.js';
 import { planRoute, type RouteDecision, type RouteInput, type RoutingView } from '../routing/planner.js';
 import { SessionAffinity } from '../routing/sessions.js';
+import type { TargetStates } from './targets.js';
 
 /**
  * The routing engine's live side: session pins and round-robin turns, and the view of target

@@ -1,10 +1,10 @@
 import type { HedgeConfig, Target } from '../config/types.js';
-import { type Failure, type FailureReason, failure } from '../providers/failure.js';
+import { type Failure, type FailureReason, failure } from '../core/failure.js';
 import { decide } from '../resilience/retry-policy.js';
-import { type TargetState, updateEwma } from '../resilience/targets.js';
 import { type AttemptRecord, failedAttempt, finalError, toFailure } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
 import { type Attempt, raceHedged } from './hedge-race.js';
+import { type TargetState, updateEwma } from './targets.js';
 
 export interface PlanResult<T> {
   value: T;

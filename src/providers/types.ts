@@ -1,27 +1,8 @@
 import type { ChatChunk, ChatRequest, ChatResponse } from '../api/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
 import type { Target } from '../config/types.js';
-import type { Failure } from './failure.js';
-
-/**
- * An upstream request before authentication. Transport applies the provider's auth (bearer,
- * api-key header, SigV4) and sends it; adapters never see secrets.
- */
-export interface UpstreamRequest {
-  method: 'POST' | 'GET';
-  /** Absolute URL. */
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** One framed event from the upstream stream: an SSE event, or an AWS event-stream message. */
-export interface StreamEvent {
-  /** SSE `event:` field, or the event-stream `:event-type` / `:exception-type` header. */
-  event?: string;
-  /** SSE `data:` payload, or the event-stream message payload as UTF-8 text. */
-  data: string;
-}
+import type { Failure } from '../core/failure.js';
+import type { StreamEvent, UpstreamHeaders, UpstreamRequest } from '../core/upstream.js';
 
 export type StreamItem =
   /** `raw`: the upstream's own JSON for this chunk, when it is already the OpenAI form (forwarded as is if unchanged). */
@@ -54,9 +35,6 @@ export interface DecodeContext {
 }
 
 export type Framing = 'sse' | 'aws-eventstream';
-
-/** Response headers as undici's request() returns them. */
-export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
 /** Stateless translation for one wire format. */
 export interface ProviderAdapter {

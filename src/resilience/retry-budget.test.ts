@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failure } from '../providers/failure.js';
+import { failure } from '../core/failure.js';
 import { RETRY_BUDGET_DEFAULTS, RetryBudget } from './retry-budget.js';
 import { decide } from './retry-policy.js';
 

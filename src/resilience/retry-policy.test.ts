@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISPOSITION, type Failure, type FailurePhase, type FailureReason, failure } from '../providers/failure.js';
+import { DISPOSITION, type Failure, type FailurePhase, type FailureReason, failure } from '../core/failure.js';
 import { type Decision, decide, RETRY_DEFAULTS, RETRY_RULES, type RetryInput } from './retry-policy.js';
 
 const half = (): number => 0.5;

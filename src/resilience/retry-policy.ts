@@ -6,7 +6,7 @@
  * target's retry budget allows, an rng) and acts on the returned Decision. Spending the retry
  * budget, sleeping and marking a target cooled-off are the executor's jobs.
  */
-import type { Failure, FailurePhase, FailureReason } from '../providers/failure.js';
+import type { Failure, FailurePhase, FailureReason } from '../core/failure.js';
 import { type BackoffConfig, backoffDelay, backoffDelayAtLeast, DEFAULT_BACKOFF, resolveBackoff } from './backoff.js';
 
 /** How the same target may be tried again, when the failure's disposition is 'retry'. */

@@ -3,7 +3,7 @@ import type { ChatRequest } from '../api/chat.js';
 import { compile } from '../config/compile.js';
 import { ConfigError } from '../config/errors.js';
 import type { GatewayConfig, Target } from '../config/types.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import { createRng } from '../sandbox/rng.js';
 import { needsTokenizer, planRoute, type RouteInput, type RoutingView } from './planner.js';
 import { loadTokenizer } from './tokens.js';

@@ -10,12 +10,13 @@
  */
 import type { ChatRequest } from '../api/chat.js';
 import { COMPLIANCE_TAGS } from '../config/schema.js';
+import type { StrategyName } from '../config/strategy-options.js';
 import { resolveTargetRef } from '../config/targets.js';
 import { type Capability, describeTarget, type GatewayConfig, type HedgeConfig, type Pricing, type Target, type TrafficClass } from '../config/types.js';
-import { GatewayError, invalid } from '../errors.js';
+import { GatewayError, invalid } from '../core/errors.js';
 import { type Classification, classify } from './classify.js';
 import { catalogPrice } from './prices.js';
-import { rank, type StrategyName, type TargetStats } from './strategies.js';
+import { rank, type TargetStats } from './strategies.js';
 import { countPromptTokens, isTokenizerLoaded, promptTokenUpperBound } from './tokens.js';
 
 export const CLASS_HEADER = 'x-switchyard-class';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { STRATEGIES, STRATEGY_DEFAULTS, type StrategyName } from '../config/strategy-options.js';
 import { createRng as mulberry32 } from '../sandbox/rng.js';
-import { type RankInput, rank, STRATEGIES, STRATEGY_DEFAULTS, type StrategyName, type TargetStats } from './strategies.js';
+import { type RankInput, rank, type TargetStats } from './strategies.js';
 
 /** An rng that returns the given values in turn and counts its calls (throws when run dry). */
 function scripted(...values: number[]): { rng: () => number; calls: () => number } {

@@ -8,8 +8,7 @@
  * element moves for a usual tier.
  */
 
-export const STRATEGIES = ['priority', 'weighted', 'round_robin', 'least_in_flight', 'least_latency', 'cheapest', 'performance', 'adaptive'] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
+import { STRATEGY_DEFAULTS, type StrategyName, type StrategyOptions } from '../config/strategy-options.js';
 
 /** What routing knows about one target now (the caller gathers it from live state). */
 export interface TargetStats {
@@ -23,26 +22,6 @@ export interface TargetStats {
   p95Ms?: number;
   /** Estimated cost of this request on this target in USD; undefined when no price is known. */
   costUsd?: number;
-}
-
-export interface PerformanceWeights {
-  successWeight: number;
-  latencyWeight: number;
-}
-
-export interface AdaptiveOptions {
-  /** Probability that the first pick explores (goes to a target other than the best). */
-  exploration: number;
-  successWeight: number;
-  latencyWeight: number;
-  costWeight: number;
-}
-
-export interface StrategyOptions {
-  /** performance: score = success × successWeight + latencyScore × latencyWeight (defaults 0.7 / 0.3). */
-  performance?: PerformanceWeights;
-  /** adaptive: epsilon-greedy floor and reward weights (defaults exploration 0.1, success 0.6, latency 0.25, cost 0.15). */
-  adaptive?: AdaptiveOptions;
 }
 
 export interface RankInput {
@@ -74,11 +53,6 @@ export interface Ranked {
   /** A short human reason for the first pick, e.g. "weighted pick 90:10", "least latency (p2c) 120 ms vs 480 ms". */
   why: string;
 }
-
-export const STRATEGY_DEFAULTS: { readonly performance: Readonly<PerformanceWeights>; readonly adaptive: Readonly<AdaptiveOptions> } = Object.freeze({
-  performance: Object.freeze({ successWeight: 0.7, latencyWeight: 0.3 }),
-  adaptive: Object.freeze({ exploration: 0.1, successWeight: 0.6, latencyWeight: 0.25, costWeight: 0.15 }),
-});
 
 /** Stands in for a missing stats entry: nothing in flight, nothing known. */
 const NO_STATS: TargetStats = Object.freeze({ inFlight: 0, requests: 0, failures: 0 });

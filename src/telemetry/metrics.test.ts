@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sample } from '../../test/helpers/prometheus.js';
 import { compile } from '../config/compile.js';
+import type { TargetSnapshot } from '../pipeline/targets.js';
 import type { BreakerSnapshot, BreakerState } from '../resilience/breaker.js';
-import type { TargetSnapshot } from '../resilience/targets.js';
 import { EventBus } from './events.js';
 import { createMetrics, targetLabeler } from './metrics.js';
 

@@ -2,8 +2,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { declaredTargets } from '../config/targets.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { BreakerState } from '../resilience/breaker.js';
-import type { TargetSnapshot } from '../resilience/targets.js';
 import type { EventBus } from './events.js';
+
+/** A target's breaker state, as the scrape reads it (pipeline/targets.ts TargetStates.snapshot gives these). */
+export interface BreakerView {
+  target: string;
+  breaker: { state: BreakerState };
+}
 
 /** What the `/metrics` route serves: Prometheus text exposition, rendered on each scrape. */
 export interface Metrics {
@@ -14,7 +19,7 @@ export interface Metrics {
 export interface MetricsOptions {
   config: GatewayConfig;
   /** Per-target runtime state, read at scrape time for the breaker gauge (TargetStates.snapshot). */
-  targets: () => TargetSnapshot[];
+  targets: () => readonly BreakerView[];
   /**
    * Node.js process metrics (CPU, memory, event loop lag, GC …) under their standard, unprefixed
    * names. Default true. They install process-wide observers that live as long as the process, so

@@ -1,5 +1,5 @@
 import type { ProviderAuth } from '../config/types.js';
-import type { UpstreamRequest } from '../providers/types.js';
+import type { UpstreamRequest } from '../core/upstream.js';
 
 // Loaded on first use: the AWS signing libraries cost ~10 MB of memory a gateway without Bedrock never needs.
 let sigv4: Promise<typeof import('./sigv4.js')> | undefined;

@@ -1,8 +1,8 @@
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
-import type { Cancellation } from '../pipeline/cancel.js';
-import { applySharedRules, type Failure, type FailurePhase, failure, UpstreamFailure } from '../providers/failure.js';
-import type { ProviderAdapter, UpstreamHeaders, UpstreamRequest } from '../providers/types.js';
+import type { Cancellation } from '../core/cancel.js';
+import { type Failure, type FailurePhase, failure, UpstreamFailure } from '../core/failure.js';
+import type { UpstreamHeaders, UpstreamRequest } from '../core/upstream.js';
 import { authHeaders } from './auth.js';
 
 export interface UpstreamResponse {
@@ -87,15 +87,6 @@ function splitUrl(href: string): { origin: string; path: string } {
     urlCache.set(href, hit);
   }
   return hit;
-}
-
-/**
- * A non-2xx response as a classified failure: the adapter's classification, then the rules every
- * wire format shares.
- */
-export async function responseFailure(adapter: ProviderAdapter, res: UpstreamResponse): Promise<UpstreamFailure> {
-  const body = await readErrorBody(res.body);
-  return new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
 }
 
 /** Reads an error body (bounded) and parses it as JSON when it is JSON. */

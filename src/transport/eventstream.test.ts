@@ -1,7 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { describe, expect, it } from 'vitest';
-import { UpstreamFailure } from '../providers/failure.js';
-import type { StreamEvent } from '../providers/types.js';
+import { UpstreamFailure } from '../core/failure.js';
+import type { StreamEvent } from '../core/upstream.js';
 import { EventStreamDecoder } from './eventstream.js';
 
 const codec = new EventStreamCodec(

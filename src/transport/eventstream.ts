@@ -1,6 +1,6 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { failure, UpstreamFailure } from '../providers/failure.js';
-import type { StreamEvent } from '../providers/types.js';
+import { failure, UpstreamFailure } from '../core/failure.js';
+import type { StreamEvent } from '../core/upstream.js';
 
 /**
  * Incremental decoder for the AWS event-stream binary framing (application/vnd.amazon.eventstream),

@@ -1,7 +1,7 @@
 import { createHash, createHmac, type Hmac, type Hash as NodeHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ProviderAuth } from '../config/types.js';
-import type { UpstreamRequest } from '../providers/types.js';
+import type { UpstreamRequest } from '../core/upstream.js';
 
 export type SigV4Auth = Extract<ProviderAuth, { type: 'sigv4' }>;
 

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { StreamEvent } from '../providers/types.js';
+import type { StreamEvent } from '../core/upstream.js';
 
 /**
  * Incremental Server-Sent Events parser (WHATWG event-stream rules): accepts bytes in arbitrary

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNDECLARED_DEFAULTS } from '../../src/resilience/targets.js';
+import { UNDECLARED_DEFAULTS } from '../../src/config/defaults.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/flood-gateway.ts', import.meta.url));
 const NAMES = 100_000;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ChatRequest, ChatResponse } from '../../api/chat.js';
 import { validateChatRequest } from '../../api/validate.js';
 import { describeTarget, type Target } from '../../config/types.js';
-import { invalid } from '../../errors.js';
+import { invalid } from '../../core/errors.js';
 import { executeJson } from '../../pipeline/execute-json.js';
 import { executeStream, type StreamSink } from '../../pipeline/execute-stream.js';
 import type { RouteDecision, RouteInput } from '../../routing/planner.js';

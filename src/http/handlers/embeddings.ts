@@ -1,6 +1,6 @@
 import { validateEmbeddingsRequest } from '../../api/validate.js';
 import { describeTarget } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { executeJson } from '../../pipeline/execute-json.js';
 import { resolveRoute } from '../../pipeline/plan.js';
 import { adapterFor } from '../../providers/registry.js';

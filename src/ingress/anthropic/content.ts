@@ -1,6 +1,6 @@
 import type { AssistantMessage, ChatMessage, ContentPart, ImagePart, TextPart, ToolCall, ToolMessage } from '../../api/chat.js';
-import { GatewayError, invalid } from '../../errors.js';
-import { isRecord } from '../../providers/anthropic/wire.js';
+import { GatewayError, invalid } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 
 const USER_BLOCKS = 'text, image, tool_result';
 const ASSISTANT_BLOCKS = 'text, tool_use, thinking, redacted_thinking';

@@ -1,5 +1,5 @@
-import type { ErrorCode, GatewayError } from '../../errors.js';
-import type { AnthropicErrorBody, AnthropicErrorType } from '../../providers/anthropic/wire.js';
+import type { AnthropicErrorBody, AnthropicErrorType } from '../../api/anthropic.js';
+import type { ErrorCode, GatewayError } from '../../core/errors.js';
 import type { AnthropicSSE } from './types.js';
 
 /** Each Switchyard error code in Anthropic's vocabulary, so SDKs raise their matching error class. */

@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatRequest, FunctionTool, JsonObject, ToolChoice } from '../../api/chat.js';
 import { checkModelName } from '../../api/validate.js';
-import { GatewayError, invalid } from '../../errors.js';
-import { isRecord } from '../../providers/anthropic/wire.js';
+import { GatewayError, invalid } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import { assistantMessage, systemMessage, userMessages } from './content.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatResponse } from '../../api/chat.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { errorEvent, toAnthropicErrorBody } from './errors.js';
 import { chatResponseToMessage } from './response.js';
 

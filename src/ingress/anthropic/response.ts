@@ -1,6 +1,6 @@
+import type { AnthropicTextBlock, AnthropicToolUseBlock } from '../../api/anthropic.js';
+import { toolInput } from '../../api/anthropic.js';
 import type { ChatResponse, FinishReason, Usage } from '../../api/chat.js';
-import { toolInput } from '../../providers/anthropic/messages.js';
-import type { AnthropicTextBlock, AnthropicToolUseBlock } from '../../providers/anthropic/wire.js';
 import type { AnthropicMessage, AnthropicResponseUsage, AnthropicStopReason } from './types.js';
 
 export function stopReasonOf(finish: FinishReason | null | undefined): AnthropicStopReason {

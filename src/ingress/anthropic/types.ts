@@ -1,4 +1,4 @@
-import type { AnthropicStopReason, AnthropicTextBlock, AnthropicToolUseBlock } from '../../providers/anthropic/wire.js';
+import type { AnthropicStopReason, AnthropicTextBlock, AnthropicToolUseBlock } from '../../api/anthropic.js';
 
 /** One Anthropic SSE event as the HTTP layer writes it: `event: <event>\ndata: <json>\n\n`. */
 export interface AnthropicSSE {
@@ -25,8 +25,4 @@ export interface AnthropicMessage {
   usage: AnthropicResponseUsage;
 }
 
-export type {
-  AnthropicErrorBody,
-  AnthropicErrorType,
-  AnthropicStopReason,
-} from '../../providers/anthropic/wire.js';
+export type { AnthropicErrorBody, AnthropicErrorType, AnthropicStopReason } from '../../api/anthropic.js';

@@ -1,6 +1,7 @@
-import { classifyHttpFailure, DISPOSITION, type Failure, type FailureReason, failure, PREFILL_UNSUPPORTED } from '../failure.js';
-import type { UpstreamHeaders } from '../types.js';
-import { isRecord } from './wire.js';
+import { DISPOSITION, type Failure, type FailureReason, failure } from '../../core/failure.js';
+import { isRecord } from '../../core/json.js';
+import type { UpstreamHeaders } from '../../core/upstream.js';
+import { classifyHttpFailure, PREFILL_UNSUPPORTED } from '../failure.js';
 
 export { PREFILL_UNSUPPORTED };
 

@@ -1,11 +1,12 @@
+import { ANTHROPIC_VERSION } from '../../api/anthropic.js';
 import type { ChatRequest } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
-import type { DecodeContext, ProviderAdapter, UpstreamRequest } from '../types.js';
+import type { UpstreamRequest } from '../../core/upstream.js';
+import type { DecodeContext, ProviderAdapter } from '../types.js';
 import { classifyAnthropicError } from './errors.js';
 import { buildMessagesBody } from './request.js';
 import { parseMessagesResponse } from './response.js';
 import { AnthropicStreamDecoder } from './stream.js';
-import { ANTHROPIC_VERSION } from './wire.js';
 
 /**
  * The Anthropic Messages API. Auth (x-api-key) is added by transport; Anthropic has no

@@ -1,6 +1,6 @@
+import type { AnthropicTool } from '../../api/anthropic.js';
 import type { ChatRequest } from '../../api/chat.js';
 import { type JsonToolPlan, jsonToolPlan } from '../shared/json-tool.js';
-import type { AnthropicTool } from './wire.js';
 
 /**
  * OpenAI `response_format` json_object / json_schema on Anthropic, as a forced tool call (see

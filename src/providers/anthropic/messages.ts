@@ -1,8 +1,3 @@
-import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../api/chat.js';
-import { GatewayError, invalid } from '../../errors.js';
-import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
-import { parseToolArguments } from '../shared/json.js';
-import { unsupportedPart } from '../shared/parts.js';
 import {
   type AnthropicContentBlock,
   type AnthropicImageBlock,
@@ -10,8 +5,12 @@ import {
   type AnthropicMessageParam,
   type AnthropicTextBlock,
   IMAGE_MEDIA_TYPES,
-  isRecord,
-} from './wire.js';
+  toolInput,
+} from '../../api/anthropic.js';
+import type { ChatMessage, ContentPart, TextPart, ToolCall } from '../../api/chat.js';
+import { GatewayError, invalid } from '../../core/errors.js';
+import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
+import { unsupportedPart } from '../shared/parts.js';
 
 export interface ConvertedMessages {
   system: string | AnthropicTextBlock[] | undefined;
@@ -107,17 +106,6 @@ function assistantBlocks(
     blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   }
   return blocks;
-}
-
-/**
- * Anthropic wants tool_use `input` as an object; OpenAI history carries the arguments as a
- * string the model wrote, which may be cut short (finish_reason "length") or not an object.
- * Empty arguments mean "no arguments". Anything else that is not a JSON object is kept verbatim
- * under `_raw_arguments`, so the conversation stays valid and the model still sees what it wrote.
- */
-export function toolInput(args: string): Record<string, unknown> {
-  const parsed = parseToolArguments(args);
-  return isRecord(parsed) ? parsed : { _raw_arguments: args };
 }
 
 function imageBlock(url: string, param: string): AnthropicImageBlock {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../api/chat.js';
 import type { ModelInfo, ProviderConfig, Target } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { anthropicAdapter, messagesUrl } from './index.js';
 
 function target(over: { headers?: Record<string, string>; maxOutputTokens?: number; baseUrl?: string } = {}): Target {

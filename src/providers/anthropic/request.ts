@@ -1,9 +1,9 @@
+import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from '../../api/anthropic.js';
 import type { ChatRequest, FunctionTool, ToolChoice } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { jsonModePlan } from './json-mode.js';
 import { convertMessages } from './messages.js';
-import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './wire.js';
 
 /** Anthropic requires max_tokens; this is the last resort when neither request nor model says. */
 export const DEFAULT_MAX_TOKENS = 4096;

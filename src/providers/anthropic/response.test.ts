@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../api/chat.js';
 import type { ModelInfo, ProviderConfig } from '../../config/types.js';
-import { UpstreamFailure } from '../failure.js';
+import { UpstreamFailure } from '../../core/failure.js';
 import type { DecodeContext } from '../types.js';
 import { anthropicAdapter } from './index.js';
 

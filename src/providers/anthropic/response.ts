@@ -1,9 +1,9 @@
 import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../api/chat.js';
-import { failure, UpstreamFailure } from '../failure.js';
+import { failure, UpstreamFailure } from '../../core/failure.js';
+import { isRecord } from '../../core/json.js';
 import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolText } from '../shared/json-tool.js';
 import { tokenCount, usageWithCache } from '../shared/usage.js';
 import type { DecodeContext } from '../types.js';
-import { isRecord } from './wire.js';
 
 export function finishReasonOf(stopReason: unknown): FinishReason | null {
   switch (stopReason) {

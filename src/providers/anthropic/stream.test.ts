@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatChunk, ChatRequest } from '../../api/chat.js';
 import type { ModelInfo, ProviderConfig } from '../../config/types.js';
-import type { DecodeContext, StreamEvent, StreamItem } from '../types.js';
+import type { StreamEvent } from '../../core/upstream.js';
+import type { DecodeContext, StreamItem } from '../types.js';
 import { anthropicAdapter } from './index.js';
 
 function ctx(request: Partial<ChatRequest> = {}): DecodeContext {

@@ -1,9 +1,10 @@
 import type { ChatChunk, ChunkDelta, FinishReason } from '../../api/chat.js';
+import { isRecord } from '../../core/json.js';
+import type { StreamEvent } from '../../core/upstream.js';
 import { finishAfterJsonTool, isJsonToolCall, type JsonToolPlan, jsonToolPlan, jsonToolTextFromBuffer } from '../shared/json-tool.js';
-import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
+import type { DecodeContext, StreamDecoder, StreamItem } from '../types.js';
 import { classifyStreamError } from './errors.js';
 import { finishReasonOf, usageFromAnthropic } from './response.js';
-import { isRecord } from './wire.js';
 
 type Block =
   | { kind: 'text' }

@@ -6,9 +6,10 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatChunk, ChatRequest } from '../../api/chat.js';
 import type { ProviderAuth, Target } from '../../config/types.js';
+import type { UpstreamRequest } from '../../core/upstream.js';
 import { EventStreamDecoder } from '../../transport/eventstream.js';
 import { signSigV4 } from '../../transport/sigv4.js';
-import type { DecodeContext, StreamItem, UpstreamRequest } from '../types.js';
+import type { DecodeContext, StreamItem } from '../types.js';
 import { bedrockAdapter } from './index.js';
 
 /**

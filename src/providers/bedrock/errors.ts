@@ -1,6 +1,7 @@
-import { classifyHttpFailure, type Failure, type FailureReason, failure, upstreamMessage } from '../failure.js';
-import { isRecord } from '../shared/json.js';
-import type { UpstreamHeaders } from '../types.js';
+import { type Failure, type FailureReason, failure } from '../../core/failure.js';
+import { isRecord } from '../../core/json.js';
+import type { UpstreamHeaders } from '../../core/upstream.js';
+import { classifyHttpFailure, upstreamMessage } from '../failure.js';
 
 /**
  * Bedrock names every error: over HTTP in the `x-amzn-errortype` header

@@ -2,7 +2,7 @@ import type { ConverseRequest } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { bedrockAdapter } from './index.js';
 import { buildConverseBody } from './request.js';
 

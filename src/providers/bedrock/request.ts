@@ -1,11 +1,11 @@
 import type { ChatMessage, ChatRequest, ContentPart, TextPart } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
-import { GatewayError, invalid } from '../../errors.js';
+import { GatewayError, invalid } from '../../core/errors.js';
+import { isRecord, parseJson, parseToolArguments } from '../../core/json.js';
+import type { UpstreamRequest } from '../../core/upstream.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
-import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
 import { unsupportedPart } from '../shared/parts.js';
-import type { UpstreamRequest } from '../types.js';
 import { jsonModePlan } from './json-mode.js';
 import type {
   ConverseBody,

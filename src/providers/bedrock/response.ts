@@ -1,5 +1,5 @@
 import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../api/chat.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../core/json.js';
 import { finishAfterJsonTool, isJsonToolCall, jsonToolPlan, jsonToolText } from '../shared/json-tool.js';
 import { tokenCount, usageWithCache } from '../shared/usage.js';
 import type { DecodeContext } from '../types.js';

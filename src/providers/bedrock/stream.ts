@@ -1,7 +1,8 @@
 import type { ChatChunk, ChunkDelta, FinishReason, Usage } from '../../api/chat.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../core/json.js';
+import type { StreamEvent } from '../../core/upstream.js';
 import { finishAfterJsonTool, isJsonToolCall, type JsonToolPlan, jsonToolPlan, jsonToolTextFromBuffer } from '../shared/json-tool.js';
-import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
+import type { DecodeContext, StreamDecoder, StreamItem } from '../types.js';
 import { streamFailure } from './errors.js';
 import { finishReasonOf, usageOfConverse } from './response.js';
 

@@ -1,7 +1,7 @@
 import type { AssistantMessage, ChatMessage, ToolMessage, UserMessage } from '../../api/chat.js';
 import { contentText } from '../../api/chat.js';
-import { GatewayError } from '../../errors.js';
-import { isRecord, parseJson, parseToolArguments } from '../shared/json.js';
+import { GatewayError } from '../../core/errors.js';
+import { isRecord, parseJson, parseToolArguments } from '../../core/json.js';
 import { unsupportedPart } from '../shared/parts.js';
 import { imagePart } from './media.js';
 import { decodeToolCallId, UNSIGNED_SIGNATURE } from './tool-ids.js';

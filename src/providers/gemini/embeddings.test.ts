@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { geminiAdapter } from './index.js';
 import { geminiTarget } from './test-fixtures.js';
 

@@ -1,8 +1,8 @@
 import type { Embedding, EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { Target } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
-import { isRecord } from '../shared/json.js';
-import type { UpstreamRequest } from '../types.js';
+import { GatewayError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
+import type { UpstreamRequest } from '../../core/upstream.js';
 import { apiUrl, modelPath } from './wire.js';
 
 interface BatchEmbedRequest {

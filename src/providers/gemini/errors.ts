@@ -1,7 +1,8 @@
-import type { Failure, FailurePhase, FailureReason } from '../failure.js';
-import { classifyHttpFailure, DISPOSITION, failure } from '../failure.js';
-import { isRecord } from '../shared/json.js';
-import type { UpstreamHeaders } from '../types.js';
+import type { Failure, FailurePhase, FailureReason } from '../../core/failure.js';
+import { DISPOSITION, failure } from '../../core/failure.js';
+import { isRecord } from '../../core/json.js';
+import type { UpstreamHeaders } from '../../core/upstream.js';
+import { classifyHttpFailure } from '../failure.js';
 import { unwrapError } from './wire.js';
 
 /** google.rpc status → reason; these are more precise than the HTTP status they travel with. */

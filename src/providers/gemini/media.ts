@@ -1,5 +1,5 @@
 import type { ImagePart } from '../../api/chat.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
 import type { GeminiPart } from './wire.js';
 

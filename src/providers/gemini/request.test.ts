@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../api/chat.js';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { geminiAdapter } from './index.js';
 import { buildGenerateContentBody } from './request.js';
 import { geminiTarget } from './test-fixtures.js';

@@ -1,6 +1,6 @@
 import type { ChatRequest, ToolChoice } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
-import type { UpstreamRequest } from '../types.js';
+import type { UpstreamRequest } from '../../core/upstream.js';
 import { convertMessages } from './contents.js';
 import { toGeminiJsonSchema } from './schema.js';
 import type { GeminiGenerationConfig, GeminiRequestBody } from './wire.js';

@@ -1,6 +1,6 @@
 import type { ChatChoice, ChatResponse, FinishReason, ToolCall, Usage } from '../../api/chat.js';
 import { usageOf } from '../../api/chat.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../core/json.js';
 import type { DecodeContext } from '../types.js';
 import { encodeToolCallId, generatedToolCallId } from './tool-ids.js';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire.js';

@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../core/json.js';
 
 /**
  * JSON Schema → the JSON Schema subset Gemini accepts in `parametersJsonSchema` (tools) and

@@ -1,6 +1,7 @@
 import type { ChatChunk, ChunkChoice, ChunkDelta, ToolCallDelta, Usage } from '../../api/chat.js';
-import { isRecord } from '../shared/json.js';
-import type { DecodeContext, StreamDecoder, StreamEvent, StreamItem } from '../types.js';
+import { isRecord } from '../../core/json.js';
+import type { StreamEvent } from '../../core/upstream.js';
+import type { DecodeContext, StreamDecoder, StreamItem } from '../types.js';
 import { classifyGeminiError } from './errors.js';
 import { mapFinishReason, mapUsage, partText, partToolCall } from './response.js';
 import type { GeminiCandidate, GeminiResponse } from './wire.js';

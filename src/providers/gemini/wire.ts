@@ -1,5 +1,5 @@
-import { GatewayError } from '../../errors.js';
-import { isRecord } from '../shared/json.js';
+import { GatewayError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 
 /**
  * The subset of the Gemini REST (v1beta) wire format Switchyard speaks. Field names are the REST

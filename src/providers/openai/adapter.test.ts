@@ -4,7 +4,8 @@ import type { ChatRequest } from '../../api/chat.js';
 import { compile } from '../../config/compile.js';
 import { resolveTargetRef } from '../../config/targets.js';
 import type { Target } from '../../config/types.js';
-import { applySharedRules, failure } from '../failure.js';
+import { failure } from '../../core/failure.js';
+import { applySharedRules } from '../failure.js';
 import type { DecodeContext, StreamItem } from '../types.js';
 import { openaiAdapter } from './adapter.js';
 

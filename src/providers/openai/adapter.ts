@@ -1,8 +1,10 @@
 import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../../api/chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { ProviderConfig, Target } from '../../config/types.js';
-import { classifyHttpFailure, type Failure, failure } from '../failure.js';
-import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamEvent, StreamItem, UpstreamHeaders, UpstreamRequest } from '../types.js';
+import { type Failure, failure } from '../../core/failure.js';
+import type { StreamEvent, UpstreamHeaders, UpstreamRequest } from '../../core/upstream.js';
+import { classifyHttpFailure } from '../failure.js';
+import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamItem } from '../types.js';
 
 /**
  * OpenAI Chat Completions, the canonical form: requests pass through with the model replaced and

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 
 /** The refusal every non-OpenAI adapter gives for a content part its wire format cannot carry. */
 export function unsupportedPart(type: string, param: string, provider: string, accepted = 'text and image_url'): GatewayError {

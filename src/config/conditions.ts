@@ -7,7 +7,7 @@
  * (a value of the wrong type or shape makes a comparison false, it never throws), because a routing
  * decision must not fail a request the gateway could otherwise serve.
  */
-import { closest } from '../config/suggest.js';
+import { closest } from './suggest.js';
 
 /**
  * Resolves a dotted path (`task`, `metadata.feature`, `header.x-team`) to its value for the current

@@ -4,6 +4,8 @@
  * Switchyard reads or writes are listed.
  */
 
+import { isRecord, parseToolArguments } from '../core/json.js';
+
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 export type AnthropicImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
@@ -115,4 +117,13 @@ export interface AnthropicErrorBody {
   error: { type: AnthropicErrorType; message: string };
 }
 
-export { isRecord } from '../shared/json.js';
+/**
+ * Anthropic wants tool_use `input` as an object; OpenAI history carries the arguments as a
+ * string the model wrote, which may be cut short (finish_reason "length") or not an object.
+ * Empty arguments mean "no arguments". Anything else that is not a JSON object is kept verbatim
+ * under `_raw_arguments`, so the conversation stays valid and the model still sees what it wrote.
+ */
+export function toolInput(args: string): Record<string, unknown> {
+  const parsed = parseToolArguments(args);
+  return isRecord(parsed) ? parsed : { _raw_arguments: args };
+}

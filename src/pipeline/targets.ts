@@ -1,10 +1,11 @@
+import { UNDECLARED_DEFAULTS } from '../config/defaults.js';
 import { describeTarget, type ResilienceConfig, type Target } from '../config/types.js';
-import { type BreakerSnapshot, type BreakerState, CircuitBreaker } from './breaker.js';
-import { HedgeBudget } from './hedge.js';
-import { LatencyEstimator } from './latency.js';
-import { InFlightLimiter } from './limiter.js';
-import { ejectionDuration, findOutliers, OutlierStats, type OutlierVerdict } from './outlier.js';
-import { RetryBudget } from './retry-budget.js';
+import { type BreakerSnapshot, type BreakerState, CircuitBreaker } from '../resilience/breaker.js';
+import { HedgeBudget } from '../resilience/hedge.js';
+import { LatencyEstimator } from '../resilience/latency.js';
+import { InFlightLimiter } from '../resilience/limiter.js';
+import { ejectionDuration, findOutliers, OutlierStats, type OutlierVerdict } from '../resilience/outlier.js';
+import { RetryBudget } from '../resilience/retry-budget.js';
 
 /**
  * Hedges a route may send back to back. Slow requests come in clusters (a provider's bad second):
@@ -54,9 +55,6 @@ export interface TargetSnapshot {
   cooling_off_ms: number;
   ejected?: { reason: string; detail: string; remaining_ms: number };
 }
-
-/** How many targets the config does not name keep state, and for how long unused (resilience.undeclared_targets). */
-export const UNDECLARED_DEFAULTS: Readonly<ResilienceConfig['undeclaredTargets']> = Object.freeze({ max: 512, idleMs: 600_000 });
 
 export interface TargetStatesOptions {
   /** Targets the config names (`provider/model`): their state lives as long as the process. */

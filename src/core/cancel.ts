@@ -35,3 +35,17 @@ export class Cancellation extends EventEmitter {
 }
 
 function noop(): void {}
+
+export class ClientClosed extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosed';
+  }
+}
+
+export class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`request deadline of ${ms} ms exceeded`);
+    this.name = 'DeadlineExceeded';
+  }
+}
