@@ -12,7 +12,16 @@ import type { ChatRequest } from '../api/chat.js';
 import { COMPLIANCE_TAGS } from '../config/schema.js';
 import type { StrategyName } from '../config/strategy-options.js';
 import { resolveTargetRef } from '../config/targets.js';
-import { type Capability, describeTarget, type GatewayConfig, type HedgeConfig, type Pricing, type Target, type TrafficClass } from '../config/types.js';
+import {
+  type Capability,
+  describeTarget,
+  type GatewayConfig,
+  type HedgeConfig,
+  type Pricing,
+  type Target,
+  type TrafficClass,
+  type WireFormat,
+} from '../config/types.js';
 import { GatewayError, invalid } from '../core/errors.js';
 import { type Classification, classify } from './classify.js';
 import { catalogPrice } from './prices.js';
@@ -26,7 +35,15 @@ export const SESSION_HEADER = 'x-switchyard-session';
 export const DEFAULT_OUTPUT_ESTIMATE = 4096;
 
 export interface RouteInput {
+  /**
+   * The request as routing reads it. An embeddings request is planned as a chat request whose one
+   * user message is its input text, so classes, rules, compliance and context windows apply alike.
+   */
   request: ChatRequest;
+  /** What the request asks of a target; embeddings need a wire format with an embeddings endpoint and produce no output tokens. */
+  operation?: 'chat' | 'embeddings';
+  /** The wire formats that can carry the operation; absent = every format. */
+  formats?: ReadonlySet<WireFormat>;
   /** A request header by lowercased name. */
   header: (name: string) => string | undefined;
   /** What the caller's key or tenant imposes (tenancy): a class, data classes, names for rules. */
@@ -249,8 +266,9 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
 
   // Hard filters, then ranking, tier by tier.
   const required = dataClasses(input);
-  const needs = neededCapabilities(request);
-  const maxOut = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const embeddings = input.operation === 'embeddings';
+  const needs = embeddings ? [] : neededCapabilities(request);
+  const maxOut = embeddings ? 0 : (request.max_completion_tokens ?? request.max_tokens ?? undefined);
   const strategy: StrategyName = strategyOverride ?? pub?.strategy ?? 'priority';
   const wantsCost = cls.maxCostUsd !== undefined || strategy === 'cheapest' || strategy === 'adaptive' || opts.explain === true;
   const exactCost = cls.maxCostUsd !== undefined || opts.explain === true;
@@ -275,7 +293,17 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
       if (seen.has(key)) continue;
       seen.add(key);
       const cost = wantsCost ? estimateCost(target, maxOut, exactCost ? promptTokens : approxTokens) : undefined;
-      const reason = exclusion(target, { needs, required, cls, maxOut, upperBound, promptTokens, cost });
+      const reason = exclusion(target, {
+        needs,
+        formats: input.formats,
+        operation: input.operation ?? 'chat',
+        required,
+        cls,
+        maxOut,
+        upperBound,
+        promptTokens,
+        cost,
+      });
       if (reason) {
         excluded.push({ target: key, tier, ...reason });
         continue;
@@ -434,6 +462,8 @@ function neededCapabilities(req: ChatRequest): { cap: Capability; because: strin
 
 interface FilterInput {
   needs: { cap: Capability; because: string }[];
+  formats: ReadonlySet<WireFormat> | undefined;
+  operation: 'chat' | 'embeddings';
   required: string[];
   cls: TrafficClass;
   maxOut: number | undefined;
@@ -445,6 +475,9 @@ interface FilterInput {
 /** The first hard rule a target breaks, or undefined when it may serve the request. */
 function exclusion(target: Target, f: FilterInput): { rule: ExclusionRule; detail: string } | undefined {
   const m = target.model;
+  if (f.formats && !f.formats.has(target.provider.format)) {
+    return { rule: 'capability', detail: `its wire format (${target.provider.format}) has no ${f.operation} endpoint in Switchyard` };
+  }
   for (const n of f.needs) {
     if (!m.capabilities.has(n.cap))
       return { rule: 'capability', detail: `needs ${n.cap} (${n.because}); the model declares ${[...m.capabilities].join(', ')}` };
