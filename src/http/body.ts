@@ -76,8 +76,9 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
 }
 
 /** The body limits of one request, from the server config and the request's deadline. */
-export function bodyLimits(scope: { config: { server: { maxBodyBytes: number; bodyIdleTimeoutMs: number } }; exec: { signal: Cancellation } }): BodyLimits {
-  return { maxBytes: scope.config.server.maxBodyBytes, idleMs: scope.config.server.bodyIdleTimeoutMs, signal: scope.exec.signal };
+export function bodyLimits(ctx: { rt: { config: { server: { maxBodyBytes: number; bodyIdleTimeoutMs: number } } }; signal: Cancellation }): BodyLimits {
+  const server = ctx.rt.config.server;
+  return { maxBytes: server.maxBodyBytes, idleMs: server.bodyIdleTimeoutMs, signal: ctx.signal };
 }
 
 export function parseJson(buf: Buffer): unknown {

@@ -1,10 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatChunk, Usage } from '../api/chat.js';
-import type { Target } from '../config/types.js';
-import type { GatewayError } from '../core/errors.js';
-import type { AttemptRecord } from '../pipeline/attempts.js';
-import type { StreamSink } from '../pipeline/execute-stream.js';
-import { type Headers, routingHeaders } from './respond.js';
+import type { Headers } from '../pipeline/context.js';
 
 export const SSE_HEADERS: Readonly<Headers> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -62,37 +57,5 @@ export class SseWriter {
   private flush(text: string): void | Promise<void> {
     if (this.res.destroyed) return;
     if (!this.res.write(text)) return drained(this.res);
-  }
-}
-
-/** Writes an OpenAI chat stream: `data: {chunk}` events, `data: [DONE]` only after a complete answer. */
-export class OpenAISseSink implements StreamSink {
-  private readonly out: SseWriter;
-  constructor(
-    res: ServerResponse,
-    private readonly headers: Headers,
-  ) {
-    this.out = new SseWriter(res);
-  }
-
-  open(target: Target, attempts: readonly AttemptRecord[]): void {
-    this.out.res.writeHead(200, routingHeaders({ ...SSE_HEADERS, ...this.headers }, target, attempts));
-  }
-
-  chunk(chunk: ChatChunk, raw?: string): void | Promise<void> {
-    return this.out.write(`data: ${raw ?? JSON.stringify(chunk)}\n\n`);
-  }
-
-  batch(phase: 'start' | 'end'): void | Promise<void> {
-    return this.out.batch(phase);
-  }
-
-  end(_usage: Usage | undefined): void {
-    this.out.end('data: [DONE]\n\n');
-  }
-
-  fail(err: GatewayError): void {
-    // OpenAI's in-band error form; the official SDKs raise it. No [DONE]: the answer is not complete.
-    this.out.end(`data: ${JSON.stringify(err.toJSON())}\n\n`);
   }
 }

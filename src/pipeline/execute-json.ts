@@ -1,10 +1,11 @@
-import type { HedgeConfig, Target } from '../config/types.js';
+import type { Target } from '../config/types.js';
 import type { Cancellation } from '../core/cancel.js';
 import { failure, UpstreamFailure } from '../core/failure.js';
 import type { UpstreamRequest } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { ExecContext } from './context.js';
+import type { HedgeSpec } from './plan.js';
 import { type PlanResult, runPlan } from './run-plan.js';
 import { responseFailure } from './upstream-failure.js';
 
@@ -16,12 +17,7 @@ export interface JsonOperation<T> {
 }
 
 /** A request answered with one JSON body (chat without stream, embeddings), over the plan. */
-export function executeJson<T>(
-  ctx: ExecContext,
-  plan: readonly Target[],
-  op: JsonOperation<T>,
-  hedge?: { route: string; config: HedgeConfig; idempotent: boolean },
-): Promise<JsonResult<T>> {
+export function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>, hedge?: HedgeSpec): Promise<JsonResult<T>> {
   return runPlan(ctx, plan, (target, _attempts, signal) => attempt(ctx, signal, adapterFor(target.provider.format), target, op), hedge ? { hedge } : {});
 }
 

@@ -1,16 +1,17 @@
 import type { ChatChunk, ChatRequest, Usage } from '../api/chat.js';
-import { describeTarget, type HedgeConfig, type Target } from '../config/types.js';
+import { describeTarget, type Target } from '../config/types.js';
 import type { Cancellation } from '../core/cancel.js';
-import { GatewayError } from '../core/errors.js';
+import { type ErrorCode, GatewayError } from '../core/errors.js';
 import { failure, UpstreamFailure } from '../core/failure.js';
 import type { StreamEvent } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
 import type { DecodeContext, ProviderAdapter, StreamItem } from '../providers/types.js';
 import { toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
-import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
+import type { AttemptRecord } from './attempts.js';
 import type { ExecContext } from './context.js';
 import { HedgeLost } from './hedge-race.js';
+import type { HedgeSpec } from './plan.js';
 import { CommittedFailure, runPlan } from './run-plan.js';
 import { responseFailure } from './upstream-failure.js';
 
@@ -64,24 +65,27 @@ function hasContent(chunk: ChatChunk): boolean {
 /** How long an upstream that completed without its terminal event may keep its connection. */
 const DRAIN_GRACE_MS = 1000;
 
+/** How a stream ended: the target that answered, every attempt, the usage reported, and an in-band error if it did not complete. */
+export interface StreamResult {
+  target: Target;
+  attempts: AttemptRecord[];
+  usage: Usage | undefined;
+  /** Set when the stream ended with an in-band error after content: never a success. */
+  inBandError?: ErrorCode;
+}
+
 /**
  * Streams a chat completion over the plan. Failures before the first content are retried or fail
- * over unseen; after it, the sink is told to end with an in-band error, never with a success.
- * Throws a GatewayError if the stream never opened.
+ * over unseen; after it, the stream goes on elsewhere when it can (a prefill continuation) or the
+ * sink is told to end with an in-band error, never with a success. Throws a GatewayError if the
+ * stream never opened.
  */
-export async function executeStream(
-  ctx: ExecContext,
-  plan: readonly Target[],
-  req: ChatRequest,
-  sink: StreamSink,
-  hedge?: { route: string; config: HedgeConfig; idempotent: boolean },
-): Promise<void> {
-  ctx.outcome.stream = true;
+export async function executeStream(ctx: ExecContext, plan: readonly Target[], req: ChatRequest, sink: StreamSink, hedge?: HedgeSpec): Promise<StreamResult> {
   // The attempt that claimed the client with its first content (with hedging, the race's winner).
   let winner: StreamAttempt | undefined;
   const committed = (): boolean => winner?.committed === true;
   try {
-    await runPlan(
+    const result = await runPlan(
       ctx,
       plan,
       (target, attempts, signal, claim) => {
@@ -94,31 +98,33 @@ export async function executeStream(
       },
       { committed, firstContentAt: () => winner?.firstContentAt, stream: true, ...(hedge ? { hedge } : {}) },
     );
+    return { target: result.target, attempts: result.attempts, usage: result.value };
   } catch (err) {
     if (err instanceof CommittedFailure) {
-      if (winner && (await continueElsewhere(ctx, plan, req, sink, winner, err))) return;
+      const continued = winner ? await continueElsewhere(ctx, plan, req, sink, winner, err) : undefined;
+      if (continued) return continued;
       // Content already reached the client: it must not look like a complete answer.
       const message = `stream from ${describeTarget(err.target)} failed after content was sent: ${err.failure.message}`;
-      ctx.outcome.inBandError = 'stream_interrupted';
       sink.fail(new GatewayError('stream_interrupted', message, { attempts: err.attempts }));
-      return;
+      return { target: err.target, attempts: err.attempts, usage: winner?.usageSoFar, inBandError: 'stream_interrupted' };
     }
-    if (err instanceof GatewayError && committed()) {
+    if (err instanceof GatewayError && committed() && winner) {
       // Aborted after content: a passed deadline is reported in-band; a client that left needs nothing.
-      ctx.outcome.inBandError = err.code;
       if (err.code !== 'client_closed') sink.fail(err);
-      return;
+      return { target: winner.target, attempts: (err.attempts as AttemptRecord[] | undefined) ?? [], usage: winner.usageSoFar, inBandError: err.code };
     }
     throw err;
   }
 }
 
 /**
- * A stream cut after its first content may go on elsewhere: the next target that declares `prefill`
- * support gets the conversation plus the partial answer as an assistant message, and its
- * continuation is stitched onto what the client already has (same chunk id, no second role).
- * Never after a tool call (a half-sent call cannot be resumed), and never at the cost of the real
- * failure: when the continuation fails or is refused, the caller reports the original error.
+ * A stream cut after its first content may go on elsewhere: the next target in rotation that
+ * declares `prefill` support gets the conversation plus the partial answer as an assistant
+ * message, and its continuation is stitched onto what the client already has (same chunk id, no
+ * second role). It runs through the same executor as every attempt (in-flight count, breaker,
+ * events), as a one-target plan whose failures are never retried. Never after a tool call (a
+ * half-sent call cannot be resumed), and never at the cost of the real failure: when the
+ * continuation fails or is refused, the caller reports the original error.
  */
 async function continueElsewhere(
   ctx: ExecContext,
@@ -127,11 +133,14 @@ async function continueElsewhere(
   sink: StreamSink,
   cut: StreamAttempt,
   err: CommittedFailure,
-): Promise<boolean> {
-  if (cut.sawTools || cut.text === '' || (req.n ?? 1) > 1) return false;
+): Promise<StreamResult | undefined> {
+  if (cut.sawTools || cut.text === '' || (req.n ?? 1) > 1 || ctx.signal.aborted) return undefined;
   const failed = describeTarget(err.target);
-  const next = plan.find((t) => describeTarget(t) !== failed && t.model.capabilities.has('prefill'));
-  if (!next || ctx.signal.aborted) return false;
+  const now = ctx.now();
+  const next = plan.find(
+    (t) => describeTarget(t) !== failed && t.model.capabilities.has('prefill') && ctx.targets.unavailableUntil(ctx.targets.get(t), now) === undefined,
+  );
+  if (!next) return undefined;
   const request: ChatRequest = { ...req, messages: [...req.messages, { role: 'assistant', content: cut.text }] };
   const stitched: StreamSink = {
     open: () => {}, // the client's stream is already open
@@ -144,19 +153,23 @@ async function continueElsewhere(
     end: (usage) => sink.end(usage),
     fail: () => {},
   };
-  const started = ctx.now();
-  const attempt = new StreamAttempt(ctx, next, request, stitched, err.attempts, ctx.signal, () => true);
   try {
-    await attempt.execute();
-    err.attempts.push({ target: describeTarget(next), outcome: 'ok', status: 200, duration_ms: Math.round(ctx.now() - started) });
+    const result = await runPlan(
+      ctx,
+      [next],
+      (target, attempts, signal) => new StreamAttempt(ctx, target, request, stitched, attempts, signal, () => true).execute(),
+      {
+        committed: () => true,
+        stream: true,
+        attempts: err.attempts,
+      },
+    );
     ctx.log('stream_continued', { from: failed, to: describeTarget(next), prefill_chars: cut.text.length });
-    return true;
+    return { target: next, attempts: result.attempts, usage: result.value };
   } catch (e) {
-    if (attempt.finishedOk()) return true;
-    const f = toFailure(e, next, ctx);
-    err.attempts.push(failedAttempt(next, f, started, ctx.now()));
-    ctx.log('stream_continuation_failed', { from: failed, to: describeTarget(next), error: f.message });
-    return false;
+    const why = e instanceof CommittedFailure ? e.failure.message : e instanceof Error ? e.message : String(e);
+    ctx.log('stream_continuation_failed', { from: failed, to: describeTarget(next), error: why });
+    return undefined;
   }
 }
 
@@ -179,7 +192,7 @@ class StreamAttempt {
 
   constructor(
     private readonly ctx: ExecContext,
-    private readonly target: Target,
+    readonly target: Target,
     private readonly req: ChatRequest,
     private readonly sink: StreamSink,
     private readonly attempts: readonly AttemptRecord[],
@@ -191,11 +204,13 @@ class StreamAttempt {
   }
 
   /** The answer completed (a late upstream error after that changes nothing). */
-  finishedOk(): boolean {
-    return this.finished;
+  /** The usage the upstream reported so far (OpenAI reports it last; Anthropic at the start and the end). */
+  get usageSoFar(): Usage | undefined {
+    return this.usage;
   }
 
-  async execute(): Promise<void> {
+  /** Resolves with the usage reported once the answer is complete. */
+  async execute(): Promise<Usage | undefined> {
     const adapter = adapterFor(this.target.provider.format);
     const upstream = adapter.buildChatRequest(this.req, this.target, true);
     // Its own cancellation, so a finished attempt can drop its upstream without ending the request.
@@ -216,6 +231,7 @@ class StreamAttempt {
         throw await responseFailure(adapter, res);
       }
       await this.consume(adapter, res);
+      return this.usage;
     } catch (err) {
       if (expired && !this.signal.aborted && !this.committed) {
         // A silent provider: like a first-byte timeout, not retried on the same target.

@@ -4,6 +4,7 @@ import type { Failure } from '../core/failure.js';
 import { type HedgePolicy, hedgeDelay } from '../resilience/hedge.js';
 import { type AttemptRecord, failedAttempt, toFailure } from './attempts.js';
 import type { ExecContext } from './context.js';
+import type { HedgeSpec } from './plan.js';
 import type { TargetState } from './targets.js';
 
 /** Why a racer was stopped: another attempt answered first. */
@@ -19,8 +20,7 @@ export type Attempt<T> = (target: Target, attempts: readonly AttemptRecord[], si
 
 export interface RaceInput<T> {
   ctx: ExecContext;
-  route: string;
-  hedge: HedgeConfig;
+  hedge: HedgeSpec;
   /** The candidates in plan order; the race uses the first and hedges on later ones. */
   candidates: readonly Target[];
   attempt: Attempt<T>;
@@ -58,9 +58,10 @@ function policyOf(h: HedgeConfig): HedgePolicy {
  * recorded as `hedge_lost`, never billed. When every racer fails the plan goes on after them.
  */
 export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>> {
-  const { ctx, hedge, candidates, attempts } = input;
+  const { ctx, candidates, attempts } = input;
+  const hedge = input.hedge.config;
   const primary = candidates[0]!;
-  const budget = ctx.targets.hedgeBudget(input.route, hedge.budgetRatio);
+  const budget = ctx.targets.hedgeBudget(input.hedge.route, hedge.budgetRatio);
   budget.onRequest(ctx.now());
   // Hedges go to other providers, one target each: a second request to a slow provider is slow
   // for the same reason.

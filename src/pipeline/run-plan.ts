@@ -1,9 +1,10 @@
-import type { HedgeConfig, Target } from '../config/types.js';
+import type { Target } from '../config/types.js';
 import { type Failure, type FailureReason, failure } from '../core/failure.js';
 import { decide } from '../resilience/retry-policy.js';
 import { type AttemptRecord, failedAttempt, finalError, toFailure } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
 import { type Attempt, raceHedged } from './hedge-race.js';
+import type { HedgeSpec } from './plan.js';
 import { type TargetState, updateEwma } from './targets.js';
 
 export interface PlanResult<T> {
@@ -30,8 +31,10 @@ export interface PlanHooks {
   /** When (on ctx.now) the current attempt delivered its first content, for streams. */
   firstContentAt?: () => number | undefined;
   stream?: boolean;
-  /** Hedging for this route; absent or `idempotent: false` means none. */
-  hedge?: { route: string; config: HedgeConfig; idempotent: boolean };
+  /** Hedging for this request (the plan's); absent means none. */
+  hedge?: HedgeSpec;
+  /** The request's attempt list so far, when this walk continues an earlier one (a stream's continuation). */
+  attempts?: AttemptRecord[];
 }
 
 /**
@@ -97,7 +100,7 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
   };
   const committed = hooks.committed ?? ((): boolean => false);
   const stream = hooks.stream ?? false;
-  const attempts: AttemptRecord[] = [];
+  const attempts: AttemptRecord[] = hooks.attempts ?? [];
   const failures: Failure[] = [];
   const claimAlways = (): boolean => true;
 
@@ -144,11 +147,10 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
   const { targets, forced } = available(ctx, plan, ctx.now());
   let candidates = targets;
 
-  if (hooks.hedge?.idempotent && candidates.length > 1) {
+  if (hooks.hedge && candidates.length > 1) {
     const race = await raceHedged({
       ctx,
-      route: hooks.hedge.route,
-      hedge: hooks.hedge.config,
+      hedge: hooks.hedge,
       candidates,
       attempt,
       attempts,

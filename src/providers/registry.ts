@@ -17,3 +17,12 @@ const ADAPTERS: Readonly<Record<WireFormat, ProviderAdapter>> = {
 export function adapterFor(format: WireFormat): ProviderAdapter {
   return ADAPTERS[format];
 }
+
+/** The wire formats whose adapter can carry an operation beyond chat. */
+export function formatsWith(operation: 'embeddings'): ReadonlySet<WireFormat> {
+  const out = new Set<WireFormat>();
+  for (const [format, adapter] of Object.entries(ADAPTERS) as [WireFormat, ProviderAdapter][]) {
+    if (operation === 'embeddings' && adapter.buildEmbeddingsRequest !== undefined) out.add(format);
+  }
+  return out;
+}

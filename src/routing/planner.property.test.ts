@@ -181,7 +181,6 @@ describe('routing properties', () => {
           now,
           rng: createRng(1),
           deadlineAt: 1e12,
-          outcome: { stream: false },
           log: () => {},
           redact: new Redactor(),
         };

@@ -192,7 +192,7 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
       .withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('sb-gemini');
     expect(response.headers.get('x-switchyard-route')).toBe(
-      'route=sb-openai/error-503@emb; class=default; strategy=priority; why="embeddings: declared order"; target=sb-gemini/text-embedding-004',
+      'route=sb-openai/error-503@emb; class=default; strategy=priority; why="only eligible target of its tier"; target=sb-gemini/text-embedding-004',
     );
     expect(data.data[0]?.embedding.length).toBeGreaterThan(0);
   });

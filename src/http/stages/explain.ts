@@ -1,21 +1,20 @@
-import { validateChatRequest } from '../../api/validate.js';
-import type { RouteDecision } from '../../routing/planner.js';
-import { bodyLimits, parseJson, readBody } from '../body.js';
+import type { Stage } from '../../pipeline/compose.js';
+import { need, type RequestContext } from '../../pipeline/context.js';
+import type { RoutePlan } from '../../pipeline/plan.js';
 import { sendJson } from '../respond.js';
-import type { RequestScope } from '../server.js';
-import { idempotentHeader, routeInput } from './chat.js';
 
 /**
- * POST /v1/route/explain: the plan a chat request would get, without calling any provider and
- * without advancing routing state (docs/routing.md#explain).
+ * explain: POST /v1/route/explain answers with the plan a chat request would get, without calling
+ * any provider and without advancing routing state (docs/routing.md#explain).
  */
-export async function handleExplain(scope: RequestScope): Promise<void> {
-  const request = validateChatRequest(parseJson(await readBody(scope.req, bodyLimits(scope))));
-  const decision = scope.router.plan(routeInput(scope.req, request), { explain: true });
-  sendJson(scope.res, 200, explainJson(scope, decision), scope.headers);
-}
+export const explain: Stage<RequestContext> = function explain(ctx, next) {
+  const plan = need(ctx.plan, 'plan');
+  sendJson(ctx.res, 200, explainJson(ctx, plan), ctx.headers);
+  return next();
+};
 
-export function explainJson(scope: RequestScope, d: RouteDecision): unknown {
+function explainJson(ctx: RequestContext, plan: RoutePlan): unknown {
+  const d = plan.decision;
   const c = d.class;
   return {
     requested: d.requested,
@@ -50,15 +49,15 @@ export function explainJson(scope: RequestScope, d: RouteDecision): unknown {
     })),
     dropped_tiers: d.droppedTiers,
     max_attempts: d.maxAttempts,
-    max_fallback_depth: c.maxFallbackDepth ?? scope.config.resilience.maxFallbackDepth,
-    deadline_ms: Math.min(d.deadlineMs ?? Infinity, Math.round(scope.exec.deadlineAt - scope.exec.now())),
+    max_fallback_depth: c.maxFallbackDepth ?? ctx.rt.config.resilience.maxFallbackDepth,
+    deadline_ms: Math.round(plan.deadlineAt - ctx.rt.now()),
     hedge: d.hedge
       ? {
           ...(d.hedge.delayMs !== undefined ? { delay_ms: d.hedge.delayMs } : {}),
           ...(d.hedge.adaptive ? { adaptive: { quantile: d.hedge.adaptive.quantile, min_ms: d.hedge.adaptive.minMs, max_ms: d.hedge.adaptive.maxMs } } : {}),
           max_hedges: d.hedge.maxHedges,
           budget_ratio: d.hedge.budgetRatio,
-          idempotent: idempotentHeader(scope.req),
+          idempotent: plan.idempotent,
         }
       : null,
     prompt_tokens: d.promptTokens ?? null,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatChunk, Usage } from '../../api/chat.js';
+import type { ChatChunk, ChatResponse, Usage } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
 import type { GatewayError } from '../../core/errors.js';
 import {
@@ -11,24 +11,37 @@ import {
   toAnthropicErrorBody,
 } from '../../ingress/anthropic/index.js';
 import type { AttemptRecord } from '../../pipeline/attempts.js';
+import type { CanonicalRequest, Headers } from '../../pipeline/context.js';
 import type { StreamSink } from '../../pipeline/execute-stream.js';
-import { bodyLimits, parseJson, readBody } from '../body.js';
-import { type Headers, routingHeaders } from '../respond.js';
-import type { RequestScope } from '../server.js';
 import { SSE_HEADERS, SseWriter } from '../sse-writer.js';
-import { runChat } from './chat.js';
 
-export const renderAnthropicError = (err: GatewayError): unknown => toAnthropicErrorBody(err);
+/** The Anthropic Messages API: Anthropic SDK users point at Switchyard unchanged. */
+
+export function decodeMessages(body: unknown): CanonicalRequest {
+  const request = messagesToChatRequest(body);
+  // Anthropic's stream always reports usage, so ask the executor to pass it through.
+  if (request.stream === true) request.stream_options = { include_usage: true };
+  return { op: 'chat', body: request };
+}
+
+export function anthropicError(err: GatewayError): unknown {
+  return toAnthropicErrorBody(err);
+}
+
+/** The answer as an Anthropic message, naming the model the client asked for. */
+export function encodeMessage(requested: string, value: ChatResponse): unknown {
+  return chatResponseToMessage(value, requested);
+}
 
 const frame = encodeAnthropicSSE;
 
 /** Streams Anthropic's event sequence, translated from the canonical chunks. */
-class AnthropicSseSink implements StreamSink {
+export class AnthropicSseSink implements StreamSink {
   private readonly events: ChunksToAnthropicEvents;
   private readonly out: SseWriter;
   constructor(
     res: ServerResponse,
-    private readonly headers: Headers,
+    private readonly headers: (target: Target, attempts: readonly AttemptRecord[]) => Headers,
     requestedModel: string,
   ) {
     this.events = new ChunksToAnthropicEvents(requestedModel);
@@ -36,7 +49,7 @@ class AnthropicSseSink implements StreamSink {
   }
 
   open(target: Target, attempts: readonly AttemptRecord[]): void {
-    this.out.res.writeHead(200, routingHeaders({ ...SSE_HEADERS, ...this.headers }, target, attempts));
+    this.out.res.writeHead(200, { ...SSE_HEADERS, ...this.headers(target, attempts) });
   }
 
   chunk(chunk: ChatChunk): void | Promise<void> {
@@ -55,18 +68,4 @@ class AnthropicSseSink implements StreamSink {
   fail(err: GatewayError): void {
     this.out.end(frame(errorEvent(err)));
   }
-}
-
-/** Anthropic Messages API ingress: Anthropic SDK users point at Switchyard unchanged. */
-export async function handleMessages(scope: RequestScope): Promise<void> {
-  const request = messagesToChatRequest(parseJson(await readBody(scope.req, bodyLimits(scope))));
-  // Anthropic's stream always reports usage, so ask the executor to pass it through.
-  if (request.stream === true) request.stream_options = { include_usage: true };
-  const requested = request.model;
-  await runChat(
-    scope,
-    request,
-    (s) => new AnthropicSseSink(s.res, s.headers, requested),
-    (res) => chatResponseToMessage(res, requested),
-  );
 }
