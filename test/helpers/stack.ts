@@ -1,5 +1,5 @@
 import { compile } from '../../src/config/compile.js';
-import { createGateway, type Gateway } from '../../src/http/server.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/http/server.js';
 import { type SandboxServer, type ScenarioFile, startSandbox } from '../../src/sandbox/index.js';
 
 export interface Stack {
@@ -31,6 +31,7 @@ export async function startStack(
     models?: Record<string, unknown>;
   } = {},
   scenarios?: ScenarioFile,
+  options: Pick<GatewayOptions, 'hooks'> = {},
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, seed: 1, ...(scenarios ? { scenarios } : {}) });
   const config = compile(
@@ -45,7 +46,7 @@ export async function startStack(
   );
   const logs: Stack['logs'] = [];
   // Process metrics install process-wide collectors: one set per test process is enough (none).
-  const gateway = createGateway(config, (_level, event, fields) => logs.push({ event, fields }), { processMetrics: false });
+  const gateway = createGateway(config, (_level, event, fields) => logs.push({ event, fields }), { processMetrics: false, ...options });
   const addr = await gateway.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${addr.port}`,
