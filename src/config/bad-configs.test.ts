@@ -28,7 +28,7 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
     name: 'unknown key without a close match',
     yaml: `${OPENAI}    flavour: vanilla\n`,
     expected: [
-      'providers.openai.flavour: unknown key "flavour"; allowed keys: preset, format, sandbox, base_url, api_key, auth, auth_header, api_version, region, aws_access_key_id, aws_secret_access_key, aws_session_token, headers, compliance, timeouts, max_connections, concurrency, models',
+      'providers.openai.flavour: unknown key "flavour"; allowed keys: preset, format, sandbox, base_url, api_key, auth, auth_header, api_version, region, aws_access_key_id, aws_secret_access_key, aws_session_token, headers, compliance, timeouts, max_connections, http2, concurrency, models',
     ],
   },
   {

@@ -25,7 +25,8 @@ describe('defaults', () => {
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, maxBodyBytes: 10_485_760, requestTimeoutMs: 600_000, bodyIdleTimeoutMs: 10_000 });
     const p = provider(config, 'openai');
     expect(p.timeouts).toEqual({ connectMs: 5000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
-    expect(p.maxConnections).toBe(128);
+    expect(p.maxConnections).toBeUndefined();
+    expect(p.http2).toBe(true);
     expect(p.baseUrl).toBe('https://api.openai.com/v1');
     expect(p.auth).toEqual({ type: 'bearer', key: 'sk-1' });
     expect(p.sandbox).toBe(false);

@@ -8,7 +8,6 @@ import { type RawProvider, SANDBOX_FORMATS, WIRE_FORMATS } from './schema.js';
 import type { ProviderAuth, ProviderConfig, Timeouts, WireFormat } from './types.js';
 
 export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connectMs: 5_000, firstByteMs: 60_000, idleMs: 30_000, firstTokenMs: 60_000 });
-export const DEFAULT_MAX_CONNECTIONS = 128;
 /** The key sandbox providers send: the sandbox checks that one is present, never its value. */
 export const SANDBOX_KEY = 'sandbox';
 
@@ -255,7 +254,8 @@ export function compileProvider(name: string, raw: RawProvider, ctx: CompileCont
     compliance,
     models: frozenMap([]),
     sandbox: raw.sandbox === true,
-    maxConnections: raw.max_connections ?? DEFAULT_MAX_CONNECTIONS,
+    ...(raw.max_connections !== undefined ? { maxConnections: raw.max_connections } : {}),
+    http2: raw.http2 ?? true,
     ...(raw.concurrency
       ? {
           concurrency: Object.freeze({

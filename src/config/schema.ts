@@ -125,6 +125,7 @@ const ProviderSchema = z.strictObject({
   compliance: z.array(z.enum(COMPLIANCE_TAGS)).optional(),
   timeouts: TimeoutsSchema.optional(),
   max_connections: positiveInt.optional(),
+  http2: z.boolean().optional(),
   /** Per target of this provider: requests in flight, and how many may wait for a slot. */
   concurrency: z
     .strictObject({

@@ -73,7 +73,7 @@ export function describeConfig(report: CompileReport): string[] {
     if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
     const t = p.timeouts;
     lines.push(
-      `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections}`,
+      `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections ?? 'no cap'}${p.http2 ? ', HTTP/2 offered' : ''}`,
     );
     if (p.models.size > 0) {
       lines.push('    models:');

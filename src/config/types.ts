@@ -70,8 +70,10 @@ export interface ProviderConfig {
   models: ReadonlyMap<string, ModelInfo>;
   /** True when this provider is one of Switchyard's own sandbox providers. */
   sandbox: boolean;
-  /** Maximum keep-alive connections to this provider's origin. */
-  maxConnections: number;
+  /** Connections to this provider's origin at most; absent = no cap (each stream holds one for its length over HTTP/1.1). */
+  maxConnections?: number;
+  /** Offer HTTP/2 (ALPN over TLS): many streams share one connection where the provider speaks it. */
+  http2: boolean;
   /** Per-target in-flight cap with a bounded queue; absent = no cap. */
   concurrency?: { maxInFlight: number; queueSize: number; queueTimeoutMs: number };
 }

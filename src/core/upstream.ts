@@ -11,7 +11,8 @@ export interface UpstreamRequest {
   method: 'POST' | 'GET';
   /** Absolute URL. */
   url: string;
-  headers: Record<string, string>;
+  /** Shared and frozen: transport adds credentials to a copy. */
+  headers: Readonly<Record<string, string>>;
   body: string;
 }
 

@@ -108,6 +108,6 @@ function renderError(ctx: RequestContext, err: unknown): ErrorCode {
     return gerr.code;
   }
   const body = ctx.endpoint.dialect === 'anthropic' ? anthropicError(gerr) : openaiError(gerr);
-  sendJson(res, gerr.status, body, { ...ctx.headers, ...gerr.headers });
+  sendJson(res, gerr.status, body, Object.assign({}, ctx.headers, gerr.headers));
   return gerr.code;
 }

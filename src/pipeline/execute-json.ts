@@ -4,6 +4,7 @@ import { failure, UpstreamFailure } from '../core/failure.js';
 import type { UpstreamRequest } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import { toUpstreamFailure } from '../transport/client.js';
 import type { ExecContext } from './context.js';
 import type { HedgeSpec } from './plan.js';
 import { type PlanResult, runPlan } from './run-plan.js';
@@ -27,11 +28,17 @@ async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: Provi
   if (res.status >= 400) {
     throw await responseFailure(adapter, res);
   }
-  let body: unknown;
+  let bytes: Buffer;
   try {
-    body = await res.body.json();
+    bytes = await res.bytes();
   } catch (err) {
     if (signal.aborted) throw err;
+    throw toUpstreamFailure(err, 'body', target.provider.timeouts);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
     throw new UpstreamFailure(failure('server_error', `upstream sent an unreadable body: ${(err as Error).message}`, { status: res.status, phase: 'body' }));
   }
   try {

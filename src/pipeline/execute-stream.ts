@@ -5,7 +5,7 @@ import { type ErrorCode, GatewayError } from '../core/errors.js';
 import { failure, UpstreamFailure } from '../core/failure.js';
 import type { StreamEvent } from '../core/upstream.js';
 import { adapterFor } from '../providers/registry.js';
-import type { DecodeContext, ProviderAdapter, StreamItem } from '../providers/types.js';
+import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamItem } from '../providers/types.js';
 import { toUpstreamFailure, type UpstreamResponse } from '../transport/client.js';
 import { SseParser } from '../transport/sse.js';
 import type { AttemptRecord } from './attempts.js';
@@ -203,7 +203,6 @@ class StreamAttempt {
     this.includeUsage = req.stream_options?.include_usage === true;
   }
 
-  /** The answer completed (a late upstream error after that changes nothing). */
   /** The usage the upstream reported so far (OpenAI reports it last; Anthropic at the start and the end). */
   get usageSoFar(): Usage | undefined {
     return this.usage;
@@ -218,15 +217,18 @@ class StreamAttempt {
     this.abort = cancel;
     // Pings and role-only chunks keep the idle timer quiet while a provider produces nothing: this
     // bounds the wait for real content. A timer of our own fires on time (undici's coarse timers
-    // may fire up to a second late).
+    // may fire up to a second late), and starts when the request leaves on a connection: a wait
+    // for a local connection is never the provider's slowness.
     const firstTokenMs = this.target.provider.timeouts.firstTokenMs;
     let expired = false;
-    this.firstTokenTimer = setTimeout(() => {
-      expired = true;
-      cancel.abort(new Error('first-token timeout'));
-    }, firstTokenMs);
+    const onSent = (): void => {
+      this.firstTokenTimer = setTimeout(() => {
+        expired = true;
+        cancel.abort(new Error('first-token timeout'));
+      }, firstTokenMs);
+    };
     try {
-      const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel });
+      const res = await this.ctx.transport.send(this.target.provider, upstream, { signal: cancel, onSent });
       if (res.status >= 400) {
         throw await responseFailure(adapter, res);
       }
@@ -249,21 +251,25 @@ class StreamAttempt {
     const dctx: DecodeContext = { request: this.req, target: this.target, requestId: this.ctx.requestId, created: Math.floor(Date.now() / 1000) };
     const decoder = adapter.streamDecoder(dctx);
     let grace: NodeJS.Timeout | undefined;
+    // The chunks decoded from one upstream read leave in one write (batch), and reading pauses
+    // while the client pushes back: the returned promise is the backpressure.
+    // Once the answer is complete, the upstream gets a moment to end cleanly (its connection can
+    // then be reused), and is cut after that.
+    const graceAfterFinish = (): void => {
+      if (this.finished && !grace) grace = setTimeout(() => this.abort?.abort(), DRAIN_GRACE_MS);
+    };
+    const onBytes = (bytes: Buffer): void | Promise<void> => {
+      if (this.finished) return; // draining after completion, to keep the connection reusable
+      this.sink.batch?.('start');
+      const wait = this.handleEvents(framer.push(bytes), 0, decoder);
+      if (!wait) return graceAfterFinish();
+      return wait.then(graceAfterFinish);
+    };
     try {
-      for await (const bytes of res.body) {
-        if (this.finished) continue; // draining after completion, to keep the connection reusable
-        this.sink.batch?.('start');
-        for (const ev of framer.push(bytes as Buffer)) {
-          const wait = this.handleItems(decoder.decode(ev), 0);
-          if (wait) await wait;
-        }
-        const wait = this.sink.batch?.('end');
-        if (wait) await wait;
-        if (this.finished && !grace) grace = setTimeout(() => this.abort?.abort(), DRAIN_GRACE_MS);
-      }
+      await res.read(onBytes);
     } catch (err) {
       if (this.finished) return; // the answer is complete; a late upstream error changes nothing
-      if (this.signal.aborted || err instanceof HedgeLost) throw err; // stopped on purpose, not an upstream failure
+      if (this.signal.aborted || err instanceof HedgeLost || err instanceof UpstreamFailure) throw err; // stopped on purpose, or already classified
       throw toUpstreamFailure(err, this.committed ? 'stream' : 'body', this.target.provider.timeouts);
     } finally {
       if (grace) clearTimeout(grace);
@@ -280,6 +286,15 @@ class StreamAttempt {
     throw new UpstreamFailure(
       failure('stream_interrupted', 'upstream stream ended before the answer was complete', { phase: this.committed ? 'stream' : 'body' }),
     );
+  }
+
+  /** Decodes the events of one read from `from` on, then closes the batch; a promise only when the client pushes back. */
+  private handleEvents(events: StreamEvent[], from: number, decoder: StreamDecoder): void | Promise<void> {
+    for (let i = from; i < events.length; i++) {
+      const wait = this.handleItems(decoder.decode(events[i]!), 0);
+      if (wait) return wait.then(() => this.handleEvents(events, i + 1, decoder));
+    }
+    return this.sink.batch?.('end');
   }
 
   /**

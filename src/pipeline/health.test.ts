@@ -24,7 +24,8 @@ function transport(status: number): { t: Transport; asked: string[] } {
   const t = {
     send: async (provider: ProviderConfig): Promise<UpstreamResponse> => {
       asked.push(provider.name);
-      return { status, headers: {}, body: { dump: async () => undefined } as unknown as UpstreamResponse['body'] };
+      const res: UpstreamResponse = { status, headers: {}, bytes: async () => Buffer.alloc(0), read: async () => undefined, dump: async () => undefined };
+      return res;
     },
   } as unknown as Transport;
   return { t, asked };

@@ -62,7 +62,7 @@ export class HealthProber {
     const timer = setTimeout(() => cancel.abort(new Error('probe timed out')), PROBE_TIMEOUT_MS);
     try {
       const res = await this.transport.send(st.target.provider, adapter.buildChatRequest(PROBE, st.target, false), { signal: cancel });
-      await res.body.dump();
+      await res.dump();
       const ok = res.status < 400;
       if (ok) st.breaker.probeSucceeded(this.now());
       this.log('health_probe', { target: st.key, status: res.status, ok });

@@ -8,6 +8,6 @@ import { readErrorBody, type UpstreamResponse } from '../transport/client.js';
  * wire format shares.
  */
 export async function responseFailure(adapter: ProviderAdapter, res: UpstreamResponse): Promise<UpstreamFailure> {
-  const body = await readErrorBody(res.body);
+  const body = await readErrorBody(res);
   return new UpstreamFailure(applySharedRules(adapter.classifyError(res.status, body, res.headers)));
 }

@@ -2,17 +2,16 @@ import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
 import type { Cancellation } from '../core/cancel.js';
 import { type Failure, type FailurePhase, failure, UpstreamFailure } from '../core/failure.js';
-import type { UpstreamHeaders, UpstreamRequest } from '../core/upstream.js';
+import type { UpstreamRequest } from '../core/upstream.js';
 import { authHeaders } from './auth.js';
+import { Exchange, type UpstreamResponse } from './exchange.js';
 
-export interface UpstreamResponse {
-  status: number;
-  headers: UpstreamHeaders;
-  body: Dispatcher.ResponseData['body'];
-}
+export type { ChunkSink, UpstreamResponse } from './exchange.js';
 
 export interface SendOptions {
   signal: Cancellation;
+  /** Called when the request leaves on a connection, after any wait for one: timers that judge the provider start here. */
+  onSent?: () => void;
 }
 
 /** Bodies of error responses are read up to this size; the rest is discarded. */
@@ -20,8 +19,9 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /**
  * Upstream HTTP on undici: one keep-alive Agent per provider (pools per origin inside it), with
- * connect / first-byte (headers) / idle (between body chunks) timeouts. Aborting the signal destroys
- * the upstream request at once. Transport-level errors are classified here, once.
+ * connect / first-byte (headers) / idle (between body chunks) timeouts, and HTTP/2 where the
+ * provider offers it (ALPN, https only). Aborting the signal stops the upstream request at once.
+ * Transport-level errors are classified here, once.
  */
 export class Transport {
   private readonly agents = new Map<string, Agent>();
@@ -30,8 +30,11 @@ export class Transport {
     let agent = this.agents.get(provider.name);
     if (!agent) {
       agent = new Agent({
-        connections: provider.maxConnections,
+        // No cap unless configured: a stream holds its connection for minutes, and a wait for a
+        // free local connection must never pass for a slow provider.
+        connections: provider.maxConnections ?? null,
         pipelining: 1,
+        allowH2: provider.http2,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
         connect: { timeout: provider.timeouts.connectMs },
@@ -43,28 +46,34 @@ export class Transport {
     return agent;
   }
 
-  async send(provider: ProviderConfig, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
+  send(provider: ProviderConfig, req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse> {
     const signed = authHeaders(req, provider.auth);
-    const headers = signed instanceof Promise ? await signed : signed;
+    if (signed instanceof Promise) return signed.then((headers) => this.dispatch(provider, req, headers, opts));
+    return this.dispatch(provider, req, signed, opts);
+  }
+
+  private dispatch(provider: ProviderConfig, req: UpstreamRequest, headers: Readonly<Record<string, string>>, opts: SendOptions): Promise<UpstreamResponse> {
     const url = splitUrl(req.url);
     const timeouts = provider.timeouts;
-    try {
-      const res = await this.agentFor(provider).request({
-        origin: url.origin,
-        path: url.path,
-        method: req.method,
-        headers,
-        body: req.method === 'GET' ? null : req.body,
-        signal: opts.signal,
-        headersTimeout: timeouts.firstByteMs,
-        bodyTimeout: timeouts.idleMs,
-      });
-      return { status: res.statusCode, headers: res.headers, body: res.body };
-    } catch (err) {
-      // An abort we asked for (client gone, deadline, a hedge that lost) is not an upstream failure.
-      if (opts.signal.aborted) throw err;
-      throw toUpstreamFailure(err, 'connect', timeouts);
-    }
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        // An abort we asked for (client gone, deadline, a hedge that lost) is not an upstream failure.
+        reject(opts.signal.aborted ? err : toUpstreamFailure(err, 'connect', timeouts));
+      };
+      const exchange = new Exchange({ resolve, reject: fail }, opts.signal, opts.onSent);
+      this.agentFor(provider).dispatch(
+        {
+          origin: url.origin,
+          path: url.path,
+          method: req.method,
+          headers,
+          body: req.method === 'GET' ? null : req.body,
+          headersTimeout: timeouts.firstByteMs,
+          bodyTimeout: timeouts.idleMs,
+        },
+        exchange as unknown as Dispatcher.DispatchHandler,
+      );
+    });
   }
 
   async close(): Promise<void> {
@@ -90,19 +99,13 @@ function splitUrl(href: string): { origin: string; path: string } {
 }
 
 /** Reads an error body (bounded) and parses it as JSON when it is JSON. */
-export async function readErrorBody(body: UpstreamResponse['body']): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
+export async function readErrorBody(res: UpstreamResponse): Promise<unknown> {
+  let text = '';
   try {
-    for await (const chunk of body) {
-      const buf = chunk as Buffer;
-      if (size < MAX_ERROR_BODY) parts.push(buf);
-      size += buf.length;
-    }
+    text = (await res.bytes(MAX_ERROR_BODY)).toString('utf8');
   } catch {
-    // A body cut short still carries what arrived.
+    // A body cut short says nothing more than its status.
   }
-  const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {

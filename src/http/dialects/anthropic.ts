@@ -49,7 +49,7 @@ export class AnthropicSseSink implements StreamSink {
   }
 
   open(target: Target, attempts: readonly AttemptRecord[]): void {
-    this.out.res.writeHead(200, { ...SSE_HEADERS, ...this.headers(target, attempts) });
+    this.out.res.writeHead(200, Object.assign({}, SSE_HEADERS, this.headers(target, attempts)));
   }
 
   chunk(chunk: ChatChunk): void | Promise<void> {

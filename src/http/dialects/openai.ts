@@ -33,7 +33,7 @@ export class OpenAISseSink implements StreamSink {
   }
 
   open(target: Target, attempts: readonly AttemptRecord[]): void {
-    this.out.res.writeHead(200, { ...SSE_HEADERS, ...this.headers(target, attempts) });
+    this.out.res.writeHead(200, Object.assign({}, SSE_HEADERS, this.headers(target, attempts)));
   }
 
   chunk(chunk: ChatChunk, raw?: string): void | Promise<void> {

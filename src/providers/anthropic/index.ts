@@ -2,11 +2,15 @@ import { ANTHROPIC_VERSION } from '../../api/anthropic.js';
 import type { ChatRequest } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
 import type { UpstreamRequest } from '../../core/upstream.js';
+import { requestHeaders } from '../shared/headers.js';
 import type { DecodeContext, ProviderAdapter } from '../types.js';
 import { classifyAnthropicError } from './errors.js';
 import { buildMessagesBody } from './request.js';
 import { parseMessagesResponse } from './response.js';
 import { AnthropicStreamDecoder } from './stream.js';
+
+/** Configured headers win over these (their names are lower-cased at compile time). */
+const BASE_HEADERS = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION } as const;
 
 /**
  * The Anthropic Messages API. Auth (x-api-key) is added by transport; Anthropic has no
@@ -17,7 +21,7 @@ export const anthropicAdapter: ProviderAdapter = {
   framing: 'sse',
   buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest {
     const body = buildMessagesBody(req, target, stream);
-    return { method: 'POST', url: messagesUrl(target.provider.baseUrl), headers: requestHeaders(target.provider.headers), body: JSON.stringify(body) };
+    return { method: 'POST', url: messagesUrl(target.provider.baseUrl), headers: requestHeaders(target.provider, BASE_HEADERS), body: JSON.stringify(body) };
   },
   parseChatResponse: (body: unknown, ctx: DecodeContext) => parseMessagesResponse(body, ctx),
   streamDecoder: (ctx: DecodeContext) => new AnthropicStreamDecoder(ctx),
@@ -28,17 +32,6 @@ export const anthropicAdapter: ProviderAdapter = {
 export function messagesUrl(baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   return /\/v1$/.test(base) ? `${base}/messages` : `${base}/v1/messages`;
-}
-
-function requestHeaders(configured: Readonly<Record<string, string>>): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION };
-  // Configured headers win, whatever their letter case.
-  for (const [name, value] of Object.entries(configured)) {
-    const lower = name.toLowerCase();
-    for (const k of Object.keys(headers)) if (k === lower) delete headers[k];
-    headers[name] = value;
-  }
-  return headers;
 }
 
 export { PREFILL_UNSUPPORTED } from './errors.js';

@@ -18,6 +18,7 @@ function target(over: { headers?: Record<string, string>; maxOutputTokens?: numb
     models: new Map([[model.id, model]]),
     sandbox: false,
     maxConnections: 10,
+    http2: false,
   };
   return { provider, model };
 }
@@ -40,10 +41,10 @@ describe('anthropic buildChatRequest: envelope', () => {
     });
   });
 
-  it('lets configured headers override anthropic-version, whatever their case', () => {
-    const t = target({ headers: { 'Anthropic-Version': '2024-01-01', 'anthropic-beta': 'x' } });
+  it('lets configured headers (lower-cased when the config is compiled) override anthropic-version', () => {
+    const t = target({ headers: { 'anthropic-version': '2024-01-01', 'anthropic-beta': 'x' } });
     const up = anthropicAdapter.buildChatRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, t, false);
-    expect(up.headers).toEqual({ 'content-type': 'application/json', 'Anthropic-Version': '2024-01-01', 'anthropic-beta': 'x' });
+    expect(up.headers).toEqual({ 'content-type': 'application/json', 'anthropic-version': '2024-01-01', 'anthropic-beta': 'x' });
   });
 
   it('accepts base URLs with a trailing slash or /v1', () => {

@@ -179,6 +179,7 @@ describe('Bedrock adapter end to end (SigV4 + event-stream) against a fake servi
         models: new Map(),
         sandbox: false,
         maxConnections: 2,
+        http2: false,
       },
       model: { id: MODEL, capabilities: new Set(['chat', 'tools', 'streaming']), compliance: [] },
     };

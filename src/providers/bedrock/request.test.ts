@@ -27,6 +27,7 @@ function target(modelId = 'anthropic.claude-3-5-sonnet-20240620-v1:0'): Target {
       models: new Map(),
       sandbox: false,
       maxConnections: 4,
+      http2: false,
     },
     model: { id: modelId, capabilities: new Set(['chat', 'tools', 'vision', 'streaming']), compliance: [] },
   };

@@ -5,6 +5,7 @@ import { GatewayError, invalid } from '../../core/errors.js';
 import { isRecord, parseJson, parseToolArguments } from '../../core/json.js';
 import type { UpstreamRequest } from '../../core/upstream.js';
 import { dataUrlBase64, parseDataUrl } from '../shared/data-url.js';
+import { requestHeaders } from '../shared/headers.js';
 import { unsupportedPart } from '../shared/parts.js';
 import { jsonModePlan } from './json-mode.js';
 import type {
@@ -36,7 +37,7 @@ export function buildChatRequest(req: ChatRequest, target: Target, stream: boole
   return {
     method: 'POST',
     url: converseUrl(target, stream),
-    headers: { ...(stream ? STREAM_HEADERS : JSON_HEADERS), ...target.provider.headers },
+    headers: requestHeaders(target.provider, stream ? STREAM_HEADERS : JSON_HEADERS),
     body: JSON.stringify(buildConverseBody(req)),
   };
 }

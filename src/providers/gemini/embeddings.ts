@@ -3,7 +3,10 @@ import type { Target } from '../../config/types.js';
 import { GatewayError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
 import type { UpstreamRequest } from '../../core/upstream.js';
+import { requestHeaders } from '../shared/headers.js';
 import { apiUrl, modelPath } from './wire.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 interface BatchEmbedRequest {
   requests: { model: string; content: { parts: { text: string }[] }; outputDimensionality?: number }[];
@@ -23,7 +26,7 @@ export function buildEmbeddingsRequest(req: EmbeddingsRequest, target: Target): 
   return {
     method: 'POST',
     url: apiUrl(target.provider.baseUrl, target.model.id, 'batchEmbedContents'),
-    headers: { ...target.provider.headers, 'content-type': 'application/json' },
+    headers: requestHeaders(target.provider, JSON_HEADERS),
     body: JSON.stringify(body),
   };
 }

@@ -1,10 +1,13 @@
 import type { ChatRequest, ToolChoice } from '../../api/chat.js';
 import type { Target } from '../../config/types.js';
 import type { UpstreamRequest } from '../../core/upstream.js';
+import { requestHeaders } from '../shared/headers.js';
 import { convertMessages } from './contents.js';
 import { toGeminiJsonSchema } from './schema.js';
 import type { GeminiGenerationConfig, GeminiRequestBody } from './wire.js';
 import { apiUrl } from './wire.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 export function buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest {
   const url = stream
@@ -14,7 +17,7 @@ export function buildChatRequest(req: ChatRequest, target: Target, stream: boole
     method: 'POST',
     url,
     // Auth (x-goog-api-key) is added by transport; the provider's static headers are ours to send.
-    headers: { ...target.provider.headers, 'content-type': 'application/json' },
+    headers: requestHeaders(target.provider, JSON_HEADERS),
     body: JSON.stringify(buildGenerateContentBody(req)),
   };
 }

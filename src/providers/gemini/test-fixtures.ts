@@ -16,6 +16,7 @@ export function geminiTarget(modelId = 'gemini-2.5-flash', headers: Record<strin
     models: new Map([[modelId, model]]),
     sandbox: false,
     maxConnections: 4,
+    http2: false,
   };
   return { provider, model };
 }

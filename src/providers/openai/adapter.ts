@@ -4,6 +4,7 @@ import type { ProviderConfig, Target } from '../../config/types.js';
 import { type Failure, failure } from '../../core/failure.js';
 import type { StreamEvent, UpstreamHeaders, UpstreamRequest } from '../../core/upstream.js';
 import { classifyHttpFailure } from '../failure.js';
+import { requestHeaders } from '../shared/headers.js';
 import type { DecodeContext, ProviderAdapter, StreamDecoder, StreamItem } from '../types.js';
 
 /**
@@ -24,22 +25,23 @@ function endpoint(provider: ProviderConfig, target: Target, op: 'chat/completion
   return `${provider.baseUrl}/${op}`;
 }
 
+/** Fields of the client's request that are Switchyard's own or set per target: never copied as they are. */
+const NOT_FORWARDED: ReadonlySet<string> = new Set(['model', 'fallbacks', 'stream', 'stream_options', '__proto__']);
+
 function buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest {
-  const { fallbacks: _fallbacks, ...rest } = req;
-  const body: Record<string, unknown> = rest;
-  body.model = target.model.id;
+  // A plain copy, key by key: spreading the request and then adding keys makes V8 build a new
+  // hidden class per request, several times slower on this hot path.
+  const body: Record<string, unknown> = { model: target.model.id };
+  for (const key in req) if (!NOT_FORWARDED.has(key)) body[key] = req[key];
   if (stream) {
     body.stream = true;
     // Always ask for usage so every stream ends with it; the gateway strips it if the client did not ask.
-    body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
-  } else {
-    delete body.stream;
-    delete body.stream_options;
+    body.stream_options = Object.assign({}, req.stream_options, { include_usage: true });
   }
   return {
     method: 'POST',
     url: endpoint(target.provider, target, 'chat/completions'),
-    headers: { ...(stream ? SSE_HEADERS : JSON_HEADERS), ...target.provider.headers },
+    headers: requestHeaders(target.provider, stream ? SSE_HEADERS : JSON_HEADERS),
     body: JSON.stringify(body),
   };
 }
@@ -144,7 +146,7 @@ function buildEmbeddingsRequest(req: EmbeddingsRequest, target: Target): Upstrea
   return {
     method: 'POST',
     url: endpoint(target.provider, target, 'embeddings'),
-    headers: { ...JSON_HEADERS, ...target.provider.headers },
+    headers: requestHeaders(target.provider, JSON_HEADERS),
     body: JSON.stringify({ ...req, model: target.model.id, fallbacks: undefined }),
   };
 }
