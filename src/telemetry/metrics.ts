@@ -1,8 +1,9 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { declaredTargets } from '../config/targets.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { BreakerState } from '../resilience/breaker.js';
 import type { EventBus } from './events.js';
+import { CounterFamily, GaugeFamily, HistogramFamily } from './families.js';
 
 /** A target's breaker state, as the scrape reads it (pipeline/targets.ts TargetStates.snapshot gives these). */
 export interface BreakerView {
@@ -60,168 +61,142 @@ export function targetLabeler(config: Pick<GatewayConfig, 'providers' | 'models'
 
 const bool = (b: boolean): string => (b ? 'true' : 'false');
 
+/** The Prometheus text format's content type (what prom-client's registry answers with too). */
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 /**
- * Prometheus metrics fed by the gateway's events. Everything lives in a registry of its own, so
- * several gateways in one process (tests) never share or collide on a metric. Listeners only
- * increment counters and observe histograms: they run synchronously on the request path.
+ * Prometheus metrics fed by the gateway's events. The gateway's own counters and histograms are
+ * kept by telemetry/families.ts (cheap enough for the request path); prom-client renders the
+ * Node.js process metrics beside them, in a registry of its own, so several gateways in one
+ * process (tests) never share or collide on a metric. Listeners only count: they run
+ * synchronously on the request path.
  */
 export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
-  const registry = new Registry();
-  const registers = [registry];
   const label = targetLabeler(opts.config);
   const providers = opts.config.providers;
   const providerLabel = (name: string): string => (providers.has(name) ? name : OTHER_MODEL);
-  const buckets = [...LATENCY_BUCKETS];
-
-  const requests = new Counter({
-    name: 'switchyard_requests_total',
-    help: 'Requests finished, by route, stream, HTTP status and error code ("" on success).',
-    labelNames: ['route', 'stream', 'status', 'code'] as const,
-    registers,
-  });
-  const requestDuration = new Histogram({
-    name: 'switchyard_request_duration_seconds',
-    help: 'Time from request received to response finished, across every attempt.',
-    labelNames: ['route', 'stream'] as const,
-    buckets,
-    registers,
-  });
-  const attempts = new Counter({
-    name: 'switchyard_upstream_attempts_total',
-    help: 'Upstream attempts (tries, retries and hedges), by target, provider and outcome ("ok" or a failure reason).',
-    labelNames: ['target', 'provider', 'outcome'] as const,
-    registers,
-  });
-  const attemptDuration = new Histogram({
-    name: 'switchyard_upstream_attempt_duration_seconds',
-    help: 'Duration of one upstream attempt, by provider and outcome.',
-    labelNames: ['provider', 'outcome'] as const,
-    buckets,
-    registers,
-  });
-  const firstToken = new Histogram({
-    name: 'switchyard_first_token_seconds',
-    help: 'Successful attempts: time to the first content (streams) or to the whole answer (non-stream).',
-    labelNames: ['target', 'stream'] as const,
-    buckets,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'switchyard_retries_total',
-    help: 'Retries of the same target, by why the wait was chosen (backoff or retry_after).',
-    labelNames: ['target', 'reason'] as const,
-    registers,
-  });
-  const fallbacks = new Counter({
-    name: 'switchyard_fallbacks_total',
-    help: 'Times a plan left a target for the next one, by the target left and why.',
-    labelNames: ['target', 'reason'] as const,
-    registers,
-  });
-  const hedges = new Counter({
-    name: 'switchyard_hedges_total',
-    help: 'Hedge requests sent because this (primary) target was slow to answer.',
-    labelNames: ['target'] as const,
-    registers,
-  });
-  const transitions = new Counter({
-    name: 'switchyard_breaker_transitions_total',
-    help: 'Circuit breaker state changes, by target.',
-    labelNames: ['target', 'from', 'to'] as const,
-    registers,
-  });
-  const decisions = new Counter({
-    name: 'switchyard_route_decisions_total',
-    help: 'Chat requests planned, by public model (route), traffic class and ranking strategy.',
-    labelNames: ['model', 'class', 'strategy'] as const,
-    registers,
-  });
-  const exclusions = new Counter({
-    name: 'switchyard_route_exclusions_total',
-    help: 'Targets a plan left out, by public model and the rule that excluded them (capability, context_window, compliance, quality_floor, cost_ceiling).',
-    labelNames: ['model', 'rule'] as const,
-    registers,
-  });
-  const ejections = new Counter({
-    name: 'switchyard_outlier_ejections_total',
-    help: 'Targets taken out of rotation by passive outlier detection, by reason (failure_rate, latency).',
-    labelNames: ['target', 'reason'] as const,
-    registers,
-  });
+  const buckets = LATENCY_BUCKETS;
+  const f = families(buckets);
   const declared = declaredTargets(opts.config);
-  new Gauge({
-    name: 'switchyard_breaker_state',
-    help: 'Circuit breaker state now: 0 closed, 1 half_open, 2 open. Targets collapsed into one label report the worst.',
-    labelNames: ['target'] as const,
-    registers,
-    collect() {
+  const breakerState = new GaugeFamily(
+    'switchyard_breaker_state',
+    'Circuit breaker state now: 0 closed, 1 half_open, 2 open. Targets collapsed into one label report the worst.',
+    ['target'],
+    () => {
       const worst = new Map<string, number>();
       // A declared target no request has used yet has no state: it is closed.
       for (const t of declared) worst.set(t, 0);
       for (const snap of opts.targets()) {
         const key = label(snap.target);
-        const v = BREAKER_STATE_VALUE[snap.breaker.state];
-        worst.set(key, Math.max(worst.get(key) ?? 0, v));
+        worst.set(key, Math.max(worst.get(key) ?? 0, BREAKER_STATE_VALUE[snap.breaker.state]));
       }
-      // Reset first: a series that disappeared from the snapshot must not keep its last value.
-      this.reset();
-      for (const [target, v] of worst) this.set({ target }, v);
+      return [...worst].map(([target, v]) => [[target], v] as const);
     },
-  });
+  );
+  const registry = (opts.processMetrics ?? true) ? new Registry() : undefined;
+  if (registry) collectDefaultMetrics({ register: registry });
 
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-
-  // Label values are bounded (declared targets, routes, outcomes), so each combination's child is
-  // resolved once and kept: prom-client would otherwise hash a label object on every observation.
-  const requestsBy = children((v) => requests.labels(...v));
-  const requestDurationBy = children((v) => requestDuration.labels(...v));
-  const attemptsBy = children((v) => attempts.labels(...v));
-  const attemptDurationBy = children((v) => attemptDuration.labels(...v));
-  const firstTokenBy = children((v) => firstToken.labels(...v));
-
-  // Label order follows each metric's labelNames.
   events.on('request', (e) => {
     const stream = bool(e.stream);
-    requestsBy(e.route, stream, String(e.status), e.code ?? '').inc();
-    requestDurationBy(e.route, stream).observe(e.durationMs / 1000);
+    f.requests.inc(e.route, stream, statusText(e.status), e.code ?? '');
+    f.requestDuration.observe(e.durationMs / 1000, e.route, stream);
   });
   events.on('attempt', (e) => {
     const target = label(e.target);
     const provider = providerLabel(e.provider);
-    attemptsBy(target, provider, e.outcome).inc();
-    attemptDurationBy(provider, e.outcome).observe(e.durationMs / 1000);
-    if (e.outcome === 'ok' && e.firstTokenMs !== undefined) firstTokenBy(target, bool(e.stream)).observe(e.firstTokenMs / 1000);
+    f.attempts.inc(target, provider, e.outcome);
+    f.attemptDuration.observe(e.durationMs / 1000, provider, e.outcome);
+    if (e.outcome === 'ok' && e.firstTokenMs !== undefined) f.firstToken.observe(e.firstTokenMs / 1000, target, bool(e.stream));
   });
-  events.on('retry', (e) => retries.inc({ target: label(e.target), reason: e.reason }));
-  events.on('fallback', (e) => fallbacks.inc({ target: label(e.from), reason: e.reason }));
-  events.on('hedge', (e) => hedges.inc({ target: label(e.primary) }));
-  events.on('breaker', (e) => transitions.inc({ target: label(e.target), from: e.from, to: e.to }));
+  events.on('retry', (e) => f.retries.inc(label(e.target), e.reason));
+  events.on('fallback', (e) => f.fallbacks.inc(label(e.from), e.reason));
+  events.on('hedge', (e) => f.hedges.inc(label(e.primary)));
+  events.on('breaker', (e) => f.transitions.inc(label(e.target), e.from, e.to));
   // A route is a declared public model, or a provider/model named directly (labelled like a target).
   const routeLabel = (r: string): string => (opts.config.models.has(r) ? r : label(r));
-  const decisionsBy = children((v) => decisions.labels(...v));
   events.on('route', (e) => {
     const model = routeLabel(e.route);
-    decisionsBy(model, e.class, e.strategy).inc();
-    for (const rule of e.excluded) exclusions.inc({ model, rule });
+    f.decisions.inc(model, e.class, e.strategy);
+    for (const rule of e.excluded) f.exclusions.inc(model, rule);
   });
-  events.on('ejection', (e) => ejections.inc({ target: label(e.target), reason: e.reason }));
+  events.on('ejection', (e) => f.ejections.inc(label(e.target), e.reason));
 
+  const all = [...Object.values(f), breakerState];
   return {
-    contentType: registry.contentType,
-    render: () => registry.metrics(),
+    contentType: CONTENT_TYPE,
+    render: async () => {
+      const own = all.map((family) => family.render()).join('\n');
+      return registry ? `${own}\n${await registry.metrics()}` : own;
+    },
   };
 }
 
-/** A per-combination cache of metric children, keyed by the label values in labelNames order. */
-function children<C>(make: (values: string[]) => C): (...values: string[]) => C {
-  const cache = new Map<string, C>();
-  return (...values) => {
-    const key = values.join('\u0001');
-    let child = cache.get(key);
-    if (child === undefined) {
-      child = make(values);
-      cache.set(key, child);
-    }
-    return child;
+/** Status codes are a small set: their label text is made once. */
+const STATUS_TEXT = new Map<number, string>();
+function statusText(status: number): string {
+  let t = STATUS_TEXT.get(status);
+  if (t === undefined) {
+    t = String(status);
+    STATUS_TEXT.set(status, t);
+  }
+  return t;
+}
+
+function families(buckets: readonly number[]) {
+  return {
+    requests: new CounterFamily('switchyard_requests_total', 'Requests finished, by route, stream, HTTP status and error code ("" on success).', [
+      'route',
+      'stream',
+      'status',
+      'code',
+    ]),
+    requestDuration: new HistogramFamily(
+      'switchyard_request_duration_seconds',
+      'Time from request received to response finished, across every attempt.',
+      ['route', 'stream'],
+      buckets,
+    ),
+    attempts: new CounterFamily(
+      'switchyard_upstream_attempts_total',
+      'Upstream attempts (tries, retries and hedges), by target, provider and outcome ("ok" or a failure reason).',
+      ['target', 'provider', 'outcome'],
+    ),
+    attemptDuration: new HistogramFamily(
+      'switchyard_upstream_attempt_duration_seconds',
+      'Duration of one upstream attempt, by provider and outcome.',
+      ['provider', 'outcome'],
+      buckets,
+    ),
+    firstToken: new HistogramFamily(
+      'switchyard_first_token_seconds',
+      'Successful attempts: time to the first content (streams) or to the whole answer (non-stream).',
+      ['target', 'stream'],
+      buckets,
+    ),
+    retries: new CounterFamily('switchyard_retries_total', 'Retries of the same target, by why the wait was chosen (backoff or retry_after).', [
+      'target',
+      'reason',
+    ]),
+    fallbacks: new CounterFamily('switchyard_fallbacks_total', 'Times a plan left a target for the next one, by the target left and why.', [
+      'target',
+      'reason',
+    ]),
+    hedges: new CounterFamily('switchyard_hedges_total', 'Hedge requests sent because this (primary) target was slow to answer.', ['target']),
+    transitions: new CounterFamily('switchyard_breaker_transitions_total', 'Circuit breaker state changes, by target.', ['target', 'from', 'to']),
+    decisions: new CounterFamily('switchyard_route_decisions_total', 'Chat requests planned, by public model (route), traffic class and ranking strategy.', [
+      'model',
+      'class',
+      'strategy',
+    ]),
+    exclusions: new CounterFamily(
+      'switchyard_route_exclusions_total',
+      'Targets a plan left out, by public model and the rule that excluded them (capability, context_window, compliance, quality_floor, cost_ceiling).',
+      ['model', 'rule'],
+    ),
+    ejections: new CounterFamily(
+      'switchyard_outlier_ejections_total',
+      'Targets taken out of rotation by passive outlier detection, by reason (failure_rate, latency).',
+      ['target', 'reason'],
+    ),
   };
 }
