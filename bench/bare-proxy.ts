@@ -8,6 +8,12 @@ import { createServer } from 'node:http';
 import { Pool } from 'undici';
 
 const port = Number(process.argv[2] ?? 0);
+
+// Started by a bench with BENCH_PARENT_WATCH=1: exit when the bench goes away (its stdin pipe closes).
+if (process.env.BENCH_PARENT_WATCH === '1') {
+  process.stdin.once('close', () => process.exit(0));
+  process.stdin.resume();
+}
 const upstream = new Pool(process.argv[3] ?? 'http://127.0.0.1:8000', { connections: 128 });
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
