@@ -46,15 +46,18 @@ const counts = { launched: 0, open: 0, ended: 0, ok: 0, noDone: 0, inBandError: 
 const statuses: Record<string, number> = {};
 const firstByteMs: number[] = [];
 const durationMs: number[] = [];
-const errorSamples: string[] = [];
+/** Failures by kind (status and error code, or transport code), with a count and one example each. */
+const errorKinds = new Map<string, { count: number; example: string }>();
 let lastEndMs = 0;
 
 function bump(key: string): void {
   statuses[key] = (statuses[key] ?? 0) + 1;
 }
 
-function sample(s: string): void {
-  if (errorSamples.length < 10) errorSamples.push(s.slice(0, 300));
+function sample(kind: string, example: string): void {
+  const k = errorKinds.get(kind);
+  if (k) k.count++;
+  else if (errorKinds.size < 20) errorKinds.set(kind, { count: 1, example: example.slice(0, 300) });
 }
 
 interface SseState {
@@ -62,6 +65,7 @@ interface SseState {
   done: boolean;
   stop: boolean;
   error: boolean;
+  errorEvent: string;
   afterDone: boolean;
 }
 
@@ -82,10 +86,14 @@ function feed(state: SseState, text: string): void {
       }
       try {
         const v = JSON.parse(data) as { error?: unknown; choices?: { finish_reason?: string | null }[] };
-        if (v.error) state.error = true;
+        if (v.error) {
+          state.error = true;
+          state.errorEvent ||= data;
+        }
         if (v.choices?.some((c) => c.finish_reason === 'stop')) state.stop = true;
       } catch {
         state.error = true;
+        state.errorEvent ||= `unparseable: ${data}`;
       }
     }
     i = state.carry.indexOf('\n\n');
@@ -97,7 +105,7 @@ async function one(): Promise<void> {
   counts.open++;
   const start = performance.now();
   let status = 0;
-  const state: SseState = { carry: '', done: false, stop: false, error: false, afterDone: false };
+  const state: SseState = { carry: '', done: false, stop: false, error: false, errorEvent: '', afterDone: false };
   try {
     const res = await pool.request({
       path: '/v1/chat/completions',
@@ -119,10 +127,10 @@ async function one(): Promise<void> {
       if (status === 200) feed(state, s);
       else if (text.length < 300) text += s;
     }
-    if (status !== 200) sample(`${status} ${text}`);
+    if (status !== 200) sample(`${status} ${/"code"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? ''}`.trim(), text);
     else if (state.error) {
       counts.inBandError++;
-      sample(`in-band error: ${state.carry.slice(0, 200)}`);
+      sample('200 with an in-band error', state.errorEvent);
     } else if (state.done && state.stop && !state.afterDone) counts.ok++;
     else counts.noDone++;
   } catch (err) {
@@ -134,7 +142,7 @@ async function one(): Promise<void> {
       const e = err as { code?: string; name?: string; message?: string };
       if (status === 0) bump(e.code ?? e.name ?? 'error');
       else if (status === 200) counts.noDone++;
-      sample(`${status || 'transport'}: ${e.code ?? e.name}: ${e.message ?? ''}`);
+      sample(`${status ? `${status}, then` : ''} transport ${e.code ?? e.name}`.trim(), e.message ?? '');
     }
   } finally {
     counts.open--;
@@ -159,7 +167,7 @@ function snapshot(): Record<string, unknown> {
     firstByteMs: { n: firstByteMs.length, p50: q(firstByteMs, 0.5), p99: q(firstByteMs, 0.99), max: q(firstByteMs, 1) },
     durationMs: { p50: q(durationMs, 0.5), p99: q(durationMs, 0.99), max: q(durationMs, 1) },
     lastEndMs: Math.round(lastEndMs),
-    errorSamples,
+    errors: [...errorKinds].map(([kind, v]) => ({ kind, ...v })),
   };
 }
 
@@ -171,7 +179,7 @@ function finish(code: number): void {
   process.stdout.write(`result ${JSON.stringify(snapshot())}\n`, () => process.exit(code));
 }
 
-const progress = setInterval(() => process.stdout.write(`progress ${JSON.stringify({ ...snapshot(), errorSamples: undefined })}\n`), 1000);
+const progress = setInterval(() => process.stdout.write(`progress ${JSON.stringify({ ...snapshot(), errors: undefined })}\n`), 1000);
 process.once('SIGTERM', () => {
   deadline.abort();
   // Aborted streams settle on the next turns of the loop; then report.
@@ -197,6 +205,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  sample(`client failed: ${err instanceof Error ? err.message : String(err)}`);
+  sample('client failed', err instanceof Error ? err.message : String(err));
   finish(1);
 });

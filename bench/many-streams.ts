@@ -38,6 +38,8 @@ function envInt(name: string, fallback: number, min: number): number {
 }
 
 const STREAMS = envInt('STREAMS', 8000, 1);
+/** switchyard (default), or bare: the bare Node hop in its place, as a reference (not the issue's figure). */
+const GATEWAY_KIND = process.env.STREAMS_GATEWAY === 'bare' ? 'bare' : 'switchyard';
 const STREAM_SECONDS = envInt('STREAM_SECONDS', 60, 1);
 const SETTLE_SECONDS = envInt('SETTLE_SECONDS', 60, 0);
 /** About 2,000 new connections a second: well inside the loopback listen backlog. */
@@ -77,7 +79,7 @@ interface ClientSnapshot {
   firstByteMs: { n: number; p50: number | null; p99: number | null; max: number | null };
   durationMs: { p50: number | null; p99: number | null; max: number | null };
   lastEndMs: number;
-  errorSamples?: string[];
+  errors?: { kind: string; count: number; example: string }[];
 }
 
 interface UpstreamStats {
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
 
   const self = nofileLimits('self');
   const params =
+    `${GATEWAY_KIND === 'bare' ? 'STREAMS_GATEWAY=bare (the bare Node hop in place of Switchyard, a reference) ' : ''}` +
     `STREAMS=${STREAMS} STREAM_SECONDS=${STREAM_SECONDS} SETTLE_SECONDS=${SETTLE_SECONDS} RAMP_SECONDS=${RAMP_SECONDS} | ` +
     `streams cut after ${STREAM_PHASE_MS / 1000} s, hard timeout ${HARD_TIMEOUT_MS / 1000} s | ` +
     `Node ${process.version} | CPU ${cpuModel()} | ${availableParallelism()} cores | open files (hard limit) ${self.hard}`;
@@ -180,15 +183,26 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const gateway = await procs.start({
-      name: 'switchyard',
-      cmd: process.execPath,
-      args: [cli, 'serve', '--config', configPath, '--port', '0'],
-      env: { SWITCHYARD_BENCH_KEY: 'bench-key', SWITCHYARD_BENCH_ELD: '1' },
-      raiseNofile: true,
-      ready: /listening on (http:\/\/[\d.:]+)/,
-    });
-    const gatewayUrl = gateway.ready;
+    const gateway =
+      GATEWAY_KIND === 'switchyard'
+        ? await procs.start({
+            name: 'switchyard',
+            cmd: process.execPath,
+            args: [cli, 'serve', '--config', configPath, '--port', '0'],
+            env: { SWITCHYARD_BENCH_KEY: 'bench-key', SWITCHYARD_BENCH_ELD: '1' },
+            raiseNofile: true,
+            ready: /listening on (http:\/\/[\d.:]+)/,
+          })
+        : await procs.start({
+            name: 'bare hop',
+            cmd: process.execPath,
+            args: [transpileScript('bench/bare-proxy.ts', dir), '0', upstreamUrl],
+            env: { SWITCHYARD_BENCH_ELD: '1', BARE_CONNECTIONS: String(STREAMS + 16) },
+            raiseNofile: true,
+            ready: /^(\d+)\n/m,
+            parentWatch: true,
+          });
+    const gatewayUrl = GATEWAY_KIND === 'switchyard' ? gateway.ready : `http://127.0.0.1:${gateway.ready}`;
     gateway.onLine((line) => {
       const m = /^eld p99_ms=([\d.]+) max_ms=([\d.]+)/.exec(line.trim());
       if (m) eld.push({ t: elapsed(), p99Ms: Number(m[1]), maxMs: Number(m[2]) });
@@ -329,6 +343,7 @@ async function main(): Promise<void> {
         node: process.version,
         cpu: cpuModel(),
         cores: availableParallelism(),
+        gateway: GATEWAY_KIND,
         params: { STREAMS, STREAM_SECONDS, SETTLE_SECONDS, RAMP_SECONDS, streamPhaseMs: STREAM_PHASE_MS, hardTimeoutMs: HARD_TIMEOUT_MS },
         limits,
         targets: TARGETS,
@@ -439,7 +454,7 @@ function render(r: RenderInput): { text: string; summary: SummaryRow[] } {
       `first byte (200 streams, request sent → first body byte): n ${c.firstByteMs.n}, p50 ${fmtMs(c.firstByteMs.p50)}, p99 ${fmtMs(c.firstByteMs.p99)}, max ${fmtMs(c.firstByteMs.max)}`,
     );
     out.push(`stream duration (all): p50 ${fmtMs(c.durationMs.p50)}, p99 ${fmtMs(c.durationMs.p99)}, max ${fmtMs(c.durationMs.max)}`);
-    for (const s of c.errorSamples ?? []) out.push(`  e.g. ${s.replace(/\s+/g, ' ')}`);
+    for (const e of c.errors ?? []) out.push(`  ${e.kind} × ${e.count}, e.g. ${e.example.replace(/\s+/g, ' ').slice(0, 240)}`);
   } else {
     out.push('client: no report');
   }
