@@ -32,6 +32,7 @@ import {
   childPids,
   clockTicks,
   cpuModel,
+  cpuStat,
   cpuTicks,
   freePort,
   onPath,
@@ -121,6 +122,8 @@ interface Sample extends WrkRun {
   /** Share of one core the proxy used during the run, %. */
   cpuPercent: number | null;
   mockCpuUsPerRequest: number;
+  /** Share of CPU 0 (the proxies' CPU) used by anything but the proxy under test during the run, % (null unpinned). */
+  otherLoadPercent: number | null;
 }
 
 function toMs(v: string | undefined): number {
@@ -384,11 +387,14 @@ function sumTicks(pids: number[]): number {
 async function measure(procs: Processes, t: Target, c: Case, round: number, dir: string, cpu: number | undefined, mockPid: number): Promise<Sample> {
   const cpu0 = sumTicks(t.pids);
   const mock0 = cpuTicks(mockPid);
+  const core0 = cpuStat(PROXY_CPU);
   const w0 = performance.now();
   const run = await wrk(procs, t.url, c.connections, c.stream, SECONDS, dir, cpu);
   const wallMs = performance.now() - w0;
   const ticks = sumTicks(t.pids) - cpu0;
   const mockTicks = cpuTicks(mockPid) - mock0;
+  const core1 = cpuStat(PROXY_CPU);
+  const others = ((core1.busy - core0.busy - ticks) / (core1.total - core0.total)) * 100;
   const tickUs = 1e6 / TICK;
   const direct = t.pids.length === 0;
   return {
@@ -402,6 +408,7 @@ async function measure(procs: Processes, t: Target, c: Case, round: number, dir:
     cpuQuantumUs: direct ? null : tickUs / run.requests,
     cpuPercent: direct ? null : ((ticks * tickUs) / 1000 / wallMs) * 100,
     mockCpuUsPerRequest: (mockTicks * tickUs) / run.requests,
+    otherLoadPercent: cpu === undefined ? null : Math.max(0, others),
   };
 }
 
@@ -494,10 +501,17 @@ function render(targets: Target[], samples: Sample[], memory: MemoryFigures, sta
               (x) => x.toFixed(0),
               '%',
             ),
+        spread(
+          s.map((x) => x.otherLoadPercent ?? Number.NaN),
+          (x) => x.toFixed(0),
+          '%',
+        ),
       ];
     });
     out.push(`${key} (${ROUNDS} × ${SECONDS} s; ${rangeNote})`);
-    out.push(table(['target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU µs/req', 'CPU ÷ bare', 'proxy CPU % of a core'], rows));
+    out.push(
+      table(['target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU µs/req', 'CPU ÷ bare', 'proxy CPU % of a core', `others on CPU ${PROXY_CPU}`], rows),
+    );
     const errs = samples.filter((s) => s.case === key && s.errors > 0);
     for (const e of errs) out.push(`  errors: ${LABEL[e.target]} round ${e.round}: ${e.errorDetail}`);
     if (c.connections === 1) {
@@ -506,7 +520,10 @@ function render(targets: Target[], samples: Sample[], memory: MemoryFigures, sta
     out.push('');
   }
   out.push('± is one CPU clock tick spread over the requests of a run (the quantisation of /proc CPU times). A proxy near 100% of a core is the bottleneck;');
-  out.push('below that, rps is bounded by the load side (wrk and the mock share one CPU), and CPU per request is the figure to compare.');
+  out.push('below that, rps is bounded by the load side (wrk and the mock share one CPU) or by other work on the proxy CPU, and CPU per request');
+  out.push(
+    `is the figure to compare. "others on CPU ${PROXY_CPU}": the share of the proxies' CPU used by anything but the proxy under test (/proc/stat): above a few %, the machine was not quiet.`,
+  );
   out.push('');
 
   const summary: SummaryRow[] = [];

@@ -259,6 +259,18 @@ export function cpuTicks(pid: number): number {
   return Number(f[14 - 3]) + Number(f[15 - 3]);
 }
 
+/** Busy and total clock ticks of one CPU since boot (from /proc/stat; busy excludes idle and iowait). */
+export function cpuStat(cpu: number): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return { busy: Number.NaN, total: Number.NaN };
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+}
+
 /** Pids whose parent is pid (from /proc/<n>/stat). */
 export function childPids(pid: number): number[] {
   const out: number[] = [];
