@@ -25,7 +25,21 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { type Child, cpuModel, nofileLimits, openFds, Processes, peakRssMb, repoRoot, rssMb, sleep, transpileScript } from './lib/procs.js';
+import {
+  type Child,
+  clockTicks,
+  cpuModel,
+  cpuStat,
+  cpuTicks,
+  nofileLimits,
+  openFds,
+  Processes,
+  peakRssMb,
+  repoRoot,
+  rssMb,
+  sleep,
+  transpileScript,
+} from './lib/procs.js';
 import { msText, passFail, quantile } from './lib/stats.js';
 import { table } from './lib/table.js';
 
@@ -63,6 +77,12 @@ interface Tick {
   upstreamOpen: number | null;
   clientOpen: number | null;
   clientEnded: number | null;
+  /** CPU used since the previous tick, % of one core (utime+stime from /proc/<pid>/stat). */
+  gatewayCpu: number;
+  clientCpu: number;
+  upstreamCpu: number;
+  /** The whole machine's busy time since the previous tick, % of all its cores (/proc/stat). */
+  machineBusy: number;
 }
 
 interface ClientSnapshot {
@@ -225,10 +245,42 @@ async function main(): Promise<void> {
     process.stderr.write(`gateway idle RSS ${idleRss.toFixed(1)} MB (after one request ${warmRss.toFixed(1)} MB); starting ${STREAMS} streams\n`);
 
     let sampling = true;
+    let clientPid: number | undefined;
+    const tickMs = 1000 / clockTicks();
+    const ticksOf = (pid: number | undefined): number => {
+      try {
+        return pid === undefined ? Number.NaN : cpuTicks(pid);
+      } catch {
+        return Number.NaN;
+      }
+    };
+    let prev = { at: performance.now(), g: ticksOf(gateway.pid), c: Number.NaN, u: ticksOf(upstream.pid), m: cpuStat() };
     const sampler = (async () => {
       while (sampling) {
         const tickStart = performance.now();
-        const tick: Tick = { t: elapsed(), rssMb: Number.NaN, fds: Number.NaN, healthzMs: null, upstreamOpen: null, clientOpen: null, clientEnded: null };
+        const cur = { at: tickStart, g: ticksOf(gateway.pid), c: ticksOf(clientPid), u: ticksOf(upstream.pid), m: cpuStat() };
+        const pct = (a: number, b: number): number => (((b - a) * tickMs) / (cur.at - prev.at)) * 100;
+        const tick: Tick = {
+          t: elapsed(),
+          rssMb: Number.NaN,
+          fds: Number.NaN,
+          healthzMs: null,
+          upstreamOpen: null,
+          clientOpen: null,
+          clientEnded: null,
+          gatewayCpu: pct(prev.g, cur.g),
+          clientCpu: pct(prev.c, cur.c),
+          upstreamCpu: pct(prev.u, cur.u),
+          machineBusy: ((cur.m.busy - prev.m.busy) / (cur.m.total - prev.m.total)) * 100,
+        };
+        // A process that exited keeps its last reading, so the next delta is not NaN for good.
+        prev = {
+          at: cur.at,
+          g: Number.isNaN(cur.g) ? prev.g : cur.g,
+          c: Number.isNaN(cur.c) ? prev.c : cur.c,
+          u: Number.isNaN(cur.u) ? prev.u : cur.u,
+          m: cur.m,
+        };
         try {
           tick.rssMb = rssMb(gateway.pid);
           tick.fds = openFds(gateway.pid);
@@ -244,7 +296,7 @@ async function main(): Promise<void> {
         ticks.push(tick);
         if (ticks.length % 5 === 0) {
           process.stderr.write(
-            `t=${tick.t.toFixed(0)}s gateway RSS ${tick.rssMb.toFixed(0)} MB, ${tick.fds} fds; client open ${tick.clientOpen ?? '—'}, ended ${tick.clientEnded ?? '—'}` +
+            `t=${tick.t.toFixed(0)}s gateway RSS ${tick.rssMb.toFixed(0)} MB, ${tick.fds} fds, CPU ${pctText(tick.gatewayCpu)}; machine busy ${pctText(tick.machineBusy)}; client open ${tick.clientOpen ?? '—'}, ended ${tick.clientEnded ?? '—'}` +
               `; upstream open ${tick.upstreamOpen ?? '—'}; /healthz ${tick.healthzMs === null ? 'no answer' : `${msText(tick.healthzMs)} ms`}` +
               `${eld.length ? `; eld p99 ${eld[eld.length - 1]!.p99Ms} ms` : ''}\n`,
           );
@@ -263,6 +315,7 @@ async function main(): Promise<void> {
       parentWatch: true,
     });
     limits.client = nofileLimits(clientProc.pid);
+    clientPid = clientProc.pid;
     clientProc.onLine((line) => {
       if (line === 'start') clientStartedAt = elapsed();
       const m = /^(progress|result) (\{.*\})$/.exec(line);
@@ -476,6 +529,25 @@ function render(r: RenderInput): { text: string; summary: SummaryRow[] } {
     `gateway: peak open files ${fdPeak}; RSS sampled every second (peak sample ${rssSamplePeak.toFixed(1)} MB); ` +
       `/healthz from outside every second during the streams: p50 ${fmtMs(quantile(hz, 0.5))}, p99 ${fmtMs(quantile(hz, 0.99))}, max ${fmtMs(quantile(hz, 1))}${hzMissed ? `, ${hzMissed} unanswered in 5 s` : ''}`,
   );
+  const cpuLine = (name: string, xs: number[]): string => {
+    const v = xs.filter((x) => !Number.isNaN(x));
+    return v.length ? `${name} ${pctText(v.reduce((a, b) => a + b, 0) / v.length)} (peak ${pctText(Math.max(...v))})` : `${name} —`;
+  };
+  out.push(
+    `CPU during the streams, mean (peak 1 s) in % of one core: ${cpuLine(
+      'gateway',
+      during.map((t) => t.gatewayCpu),
+    )}, ${cpuLine(
+      'client',
+      during.map((t) => t.clientCpu),
+    )}, ${cpuLine(
+      'upstream',
+      during.map((t) => t.upstreamCpu),
+    )}; whole machine busy ${cpuLine(
+      '',
+      during.map((t) => t.machineBusy),
+    ).trim()} of all ${availableParallelism()} cores`,
+  );
   out.push('');
 
   const summary: SummaryRow[] = [];
@@ -528,6 +600,10 @@ function render(r: RenderInput): { text: string; summary: SummaryRow[] } {
   if (eldP99 === undefined)
     out.push('note: the gateway printed no `eld p99_ms=… max_ms=…` line (SWITCHYARD_BENCH_ELD=1 is set; the gateway does not support it yet)');
   return { text: out.join('\n'), summary };
+}
+
+function pctText(x: number): string {
+  return Number.isNaN(x) ? '—' : `${x.toFixed(0)}%`;
 }
 
 function fmtMs(x: number | null | undefined): string {

@@ -259,11 +259,11 @@ export function cpuTicks(pid: number): number {
   return Number(f[14 - 3]) + Number(f[15 - 3]);
 }
 
-/** Busy and total clock ticks of one CPU since boot (from /proc/stat; busy excludes idle and iowait). */
-export function cpuStat(cpu: number): { busy: number; total: number } {
+/** Busy and total clock ticks of one CPU, or all (no argument), since boot (from /proc/stat; busy excludes idle and iowait). */
+export function cpuStat(cpu?: number): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8')
     .split('\n')
-    .find((l) => l.startsWith(`cpu${cpu} `));
+    .find((l) => l.startsWith(`cpu${cpu ?? ''} `));
   if (!line) return { busy: Number.NaN, total: Number.NaN };
   // user nice system idle iowait irq softirq steal (guest time is already in user)
   const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
