@@ -287,17 +287,21 @@ async function main(): Promise<void> {
         } catch {
           // the gateway is gone; the report says so
         }
-        const [hz, up] = await Promise.all([timedGet(probe, `${gatewayUrl}/healthz`), upstreamStats(probe, upstreamUrl)]);
-        tick.healthzMs = hz;
-        tick.upstreamOpen = up?.open ?? null;
-        if (up) upstreamFinal = up;
         tick.clientOpen = client?.open ?? null;
         tick.clientEnded = client?.ended ?? null;
         ticks.push(tick);
+        // The probes fill in their tick when they answer (up to 5 s), so a slow gateway does not slow the sampling.
+        void Promise.all([timedGet(probe, `${gatewayUrl}/healthz`), upstreamStats(probe, upstreamUrl)]).then(([hz, up]) => {
+          tick.healthzMs = hz;
+          tick.upstreamOpen = up?.open ?? null;
+          if (up) upstreamFinal = up;
+        });
         if (ticks.length % 5 === 0) {
+          // The previous tick's probes have usually answered by now.
+          const last = ticks[ticks.length - 2] ?? tick;
           process.stderr.write(
             `t=${tick.t.toFixed(0)}s gateway RSS ${tick.rssMb.toFixed(0)} MB, ${tick.fds} fds, CPU ${pctText(tick.gatewayCpu)}; machine busy ${pctText(tick.machineBusy)}; client open ${tick.clientOpen ?? '—'}, ended ${tick.clientEnded ?? '—'}` +
-              `; upstream open ${tick.upstreamOpen ?? '—'}; /healthz ${tick.healthzMs === null ? 'no answer' : `${msText(tick.healthzMs)} ms`}` +
+              `; upstream open ${last.upstreamOpen ?? '—'}; /healthz ${last.healthzMs === null ? 'no answer (yet)' : `${msText(last.healthzMs)} ms`}` +
               `${eld.length ? `; eld p99 ${eld[eld.length - 1]!.p99Ms} ms` : ''}\n`,
           );
         }
