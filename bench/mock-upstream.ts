@@ -6,6 +6,12 @@ import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
 
+// Started by a bench with BENCH_PARENT_WATCH=1: exit when the bench goes away (its stdin pipe closes).
+if (process.env.BENCH_PARENT_WATCH === '1') {
+  process.stdin.once('close', () => process.exit(0));
+  process.stdin.resume();
+}
+
 const completion = JSON.stringify({
   id: 'chatcmpl-bench',
   object: 'chat.completion',
