@@ -1,9 +1,29 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { compile } from '../config/compile.js';
 import { defaultConfigPath, readRawConfig } from '../config/load.js';
 import { createGateway, type Logger } from '../http/server.js';
 import type { SandboxServer } from '../sandbox/index.js';
 import { type CliIO, waitForSignal } from './io.js';
+
+/**
+ * With SWITCHYARD_BENCH_ELD=1, the event loop's delay every 5 s, for bench/many-streams.ts: one
+ * line `eld p99_ms=<n> max_ms=<n>` on stdout, over the 5 s just past. Off (and free) otherwise.
+ */
+function reportLoopDelay(io: CliIO): () => void {
+  if (io.env.SWITCHYARD_BENCH_ELD !== '1') return () => {};
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const timer = setInterval(() => {
+    io.stdout(`eld p99_ms=${(h.percentile(99) / 1e6).toFixed(1)} max_ms=${(h.max / 1e6).toFixed(1)}\n`);
+    h.reset();
+  }, 5000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    h.disable();
+  };
+}
 
 function jsonLogger(io: CliIO): Logger {
   return (level, event, fields) => io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
@@ -44,7 +64,9 @@ export async function runServe(argv: string[], io: CliIO): Promise<number> {
       `         -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n\n`;
   }
   io.stdout(banner);
+  const stopReporting = reportLoopDelay(io);
   await waitForSignal();
+  stopReporting();
   io.stdout('switchyard: shutting down\n');
   await gateway.close();
   await sandbox?.close();

@@ -118,7 +118,9 @@ export function createGateway(config: GatewayConfig, sink: Logger = () => {}, op
       if (needsTokenizer(config)) await loadTokenizer();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => {
+        // A deep accept queue: thousands of clients connecting at once must not be refused while
+        // the event loop is busy (the kernel caps it at net.core.somaxconn).
+        server.listen({ port, host, backlog: 4096 }, () => {
           server.off('error', reject);
           ready = true;
           prober.start();
