@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { declaredTargets } from '../config/targets.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { BreakerState } from '../resilience/breaker.js';
@@ -93,8 +93,7 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
       return [...worst].map(([target, v]) => [[target], v] as const);
     },
   );
-  const registry = (opts.processMetrics ?? true) ? new Registry() : undefined;
-  if (registry) collectDefaultMetrics({ register: registry });
+  const processMetrics = (opts.processMetrics ?? true) ? processRegistry() : undefined;
 
   events.on('request', (e) => {
     const stream = bool(e.stream);
@@ -126,8 +125,26 @@ export function createMetrics(events: EventBus, opts: MetricsOptions): Metrics {
     contentType: CONTENT_TYPE,
     render: async () => {
       const own = all.map((family) => family.render()).join('\n');
-      return registry ? `${own}\n${await registry.metrics()}` : own;
+      return processMetrics ? `${own}\n${await (await processMetrics()).metrics()}` : own;
     },
+  };
+}
+
+/**
+ * Node.js process metrics from prom-client, in a registry of their own, loaded on the first scrape:
+ * prom-client and what it loads cost a few MB of resident memory a gateway nobody scrapes never
+ * needs. Counters such as CPU seconds are process totals either way; the GC and event-loop
+ * histograms cover the time since that first scrape.
+ */
+function processRegistry(): () => Promise<Registry> {
+  let registry: Promise<Registry> | undefined;
+  return () => {
+    registry ??= import('prom-client').then(({ Registry, collectDefaultMetrics }) => {
+      const r = new Registry();
+      collectDefaultMetrics({ register: r });
+      return r;
+    });
+    return registry;
   };
 }
 

@@ -1,10 +1,11 @@
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ProviderConfig, Timeouts } from '../config/types.js';
 import type { Cancellation } from '../core/cancel.js';
 import { type Failure, type FailurePhase, failure, UpstreamFailure } from '../core/failure.js';
 import type { UpstreamRequest } from '../core/upstream.js';
 import { authHeaders } from './auth.js';
 import { Exchange, type UpstreamResponse } from './exchange.js';
+import { Agent, errors as undiciErrors } from './undici.js';
 
 export type { ChunkSink, UpstreamResponse } from './exchange.js';
 

@@ -1,6 +1,6 @@
-import { util as undiciUtil } from 'undici';
 import type { Cancellation } from '../core/cancel.js';
 import type { UpstreamHeaders } from '../core/upstream.js';
+import { util as undiciUtil } from './undici.js';
 
 /** What a response body is read with: chunks in order; a returned promise pauses reading until it settles (backpressure). */
 export type ChunkSink = (chunk: Buffer) => void | Promise<void>;
