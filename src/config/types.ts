@@ -197,6 +197,14 @@ export interface GatewayConfig {
   source: string;
 }
 
+const KEYS = new WeakMap<Target, string>();
+
+/** `provider/model`, built once per target object (configured targets live as long as the config). */
 export function describeTarget(t: Target): string {
-  return `${t.provider.name}/${t.model.id}`;
+  let key = KEYS.get(t);
+  if (key === undefined) {
+    key = `${t.provider.name}/${t.model.id}`;
+    KEYS.set(t, key);
+  }
+  return key;
 }

@@ -1,29 +1,36 @@
-import { EventEmitter } from 'node:events';
-
 /**
- * Cancellation for one request or attempt. undici accepts an EventEmitter as a request's `signal`;
- * on the hot path that is markedly cheaper than AbortController/AbortSignal, whose EventTarget
- * machinery cost about a fifth of proxy throughput in bench/proxy-overhead.ts.
+ * Cancellation for one request or attempt: a flag, a reason, and the functions to call once. Not
+ * an EventEmitter or AbortSignal: one is made per request and per stream attempt, and their
+ * machinery cost more than everything else they are used for here.
  */
-export class Cancellation extends EventEmitter {
+export class Cancellation {
   aborted = false;
   reason: unknown = undefined;
+  private listeners: (() => void)[] | undefined;
 
   abort(reason: unknown = new Error('aborted')): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.emit('abort');
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const fn of listeners) fn();
   }
 
-  /** Calls `fn` on abort (at once if already aborted); returns the function that unsubscribes. */
+  /** Calls `fn` once on abort (at once if already aborted); returns the function that unsubscribes. */
   onAbort(fn: () => void): () => void {
     if (this.aborted) {
       fn();
       return noop;
     }
-    this.once('abort', fn);
-    return () => this.off('abort', fn);
+    if (this.listeners) this.listeners.push(fn);
+    else this.listeners = [fn];
+    return () => {
+      const l = this.listeners;
+      if (!l) return;
+      const i = l.indexOf(fn);
+      if (i !== -1) l.splice(i, 1);
+    };
   }
 
   /** A cancellation that aborts with this one (same reason) and can also be aborted alone. */

@@ -13,6 +13,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/** Writes JSON that is already encoded. */
+export function sendJsonBytes(res: ServerResponse, status: number, bytes: Buffer, headers: Readonly<Headers>): void {
+  const all: Headers = Object.assign({}, headers);
+  all['content-type'] = 'application/json';
+  all['content-length'] = String(bytes.length);
+  res.writeHead(status, all);
+  res.end(bytes);
+}
+
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   return new GatewayError('internal_error', 'Internal error in the gateway; the request id in x-switchyard-request-id finds it in the log');

@@ -51,6 +51,8 @@ export interface Answer {
   readonly attempts: readonly AttemptRecord[];
   /** The canonical answer of a JSON response; absent for a stream (already written). */
   readonly value?: ChatResponse | EmbeddingsResponse;
+  /** The upstream's bytes when `value` is them unchanged: an OpenAI client gets them as they are, not re-encoded. */
+  readonly verbatim?: Buffer;
   readonly usage?: Usage;
   /** The stream ended in-band with this error code after content (never a success). */
   readonly inBandError?: string;

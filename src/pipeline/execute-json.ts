@@ -10,7 +10,8 @@ import type { HedgeSpec } from './plan.js';
 import { type PlanResult, runPlan } from './run-plan.js';
 import { responseFailure } from './upstream-failure.js';
 
-export type JsonResult<T> = PlanResult<T>;
+/** The answer, and the upstream's bytes it was parsed from (forwarded as they are when nothing changed). */
+export type JsonResult<T> = PlanResult<T> & { bytes: Buffer };
 
 export interface JsonOperation<T> {
   build(adapter: ProviderAdapter, target: Target): UpstreamRequest;
@@ -18,11 +19,23 @@ export interface JsonOperation<T> {
 }
 
 /** A request answered with one JSON body (chat without stream, embeddings), over the plan. */
-export function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>, hedge?: HedgeSpec): Promise<JsonResult<T>> {
-  return runPlan(ctx, plan, (target, _attempts, signal) => attempt(ctx, signal, adapterFor(target.provider.format), target, op), hedge ? { hedge } : {});
+export async function executeJson<T>(ctx: ExecContext, plan: readonly Target[], op: JsonOperation<T>, hedge?: HedgeSpec): Promise<JsonResult<T>> {
+  const r = await runPlan(
+    ctx,
+    plan,
+    (target, _attempts, signal) => attempt(ctx, signal, adapterFor(target.provider.format), target, op),
+    hedge ? { hedge } : {},
+  );
+  return { value: r.value.value, bytes: r.value.bytes, target: r.target, attempts: r.attempts };
 }
 
-async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: ProviderAdapter, target: Target, op: JsonOperation<T>): Promise<T> {
+async function attempt<T>(
+  ctx: ExecContext,
+  signal: Cancellation,
+  adapter: ProviderAdapter,
+  target: Target,
+  op: JsonOperation<T>,
+): Promise<{ value: T; bytes: Buffer }> {
   const req = op.build(adapter, target);
   const res = await ctx.transport.send(target.provider, req, { signal });
   if (res.status >= 400) {
@@ -42,7 +55,7 @@ async function attempt<T>(ctx: ExecContext, signal: Cancellation, adapter: Provi
     throw new UpstreamFailure(failure('server_error', `upstream sent an unreadable body: ${(err as Error).message}`, { status: res.status, phase: 'body' }));
   }
   try {
-    return op.parse(adapter, body, target);
+    return { value: op.parse(adapter, body, target), bytes };
   } catch (err) {
     throw new UpstreamFailure(
       failure('server_error', `upstream response could not be translated: ${(err as Error).message}`, { status: res.status, phase: 'body' }),

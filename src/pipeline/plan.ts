@@ -45,12 +45,22 @@ export function makePlan(decision: RouteDecision, opts: { startedAt: number; dea
   };
 }
 
+/** Routing's reasons repeat (one per route and rule); each is made header-safe once. */
+const HEADER_TEXT = new Map<string, string>();
+const HEADER_TEXT_MAX = 4096;
+
 /** Header values are ASCII: anything else in a reason is replaced, and quotes are dropped. */
 function headerText(s: string): string {
-  return s
-    .replace(/→/g, '->')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .replace(/"/g, "'");
+  let t = HEADER_TEXT.get(s);
+  if (t === undefined) {
+    t = s
+      .replace(/→/g, '->')
+      .replace(/[^\x20-\x7e]/g, '?')
+      .replace(/"/g, "'");
+    if (HEADER_TEXT.size >= HEADER_TEXT_MAX) HEADER_TEXT.clear();
+    HEADER_TEXT.set(s, t);
+  }
+  return t;
 }
 
 /**

@@ -42,6 +42,8 @@ export interface ProviderAdapter {
   readonly framing: Framing;
   buildChatRequest(req: ChatRequest, target: Target, stream: boolean): UpstreamRequest;
   parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse;
+  /** True when `res` (from parseChatResponse) is the upstream's JSON unchanged: its bytes can go to an OpenAI client as they are. */
+  verbatim?(res: ChatResponse): boolean;
   streamDecoder(ctx: DecodeContext): StreamDecoder;
   /** Classify a non-2xx response. `body` is parsed JSON when the body was JSON, else text. */
   classifyError(status: number, body: unknown, headers: UpstreamHeaders): Failure;

@@ -6,14 +6,20 @@ let sigv4: Promise<typeof import('./sigv4.js')> | undefined;
 
 type HeaderSet = Readonly<Record<string, string>>;
 
-/** Headers with a static credential added, per adapter header set: built once, then shared (both are frozen). */
-const keyed = new WeakMap<HeaderSet, HeaderSet>();
+/** Headers with a provider's static credential added, per adapter header set and credential: built once, then shared (both are frozen). */
+const keyed = new WeakMap<HeaderSet, WeakMap<ProviderAuth, HeaderSet>>();
 
-function withKey(headers: HeaderSet, name: string, value: string): HeaderSet {
-  let out = keyed.get(headers);
-  if (out === undefined || out[name] !== value) {
+function withKey(headers: HeaderSet, auth: ProviderAuth & { type: 'bearer' | 'header' }): HeaderSet {
+  let byAuth = keyed.get(headers);
+  if (byAuth === undefined) {
+    byAuth = new WeakMap();
+    keyed.set(headers, byAuth);
+  }
+  let out = byAuth.get(auth);
+  if (out === undefined) {
+    const [name, value] = auth.type === 'bearer' ? ['authorization', `Bearer ${auth.key}`] : [auth.name, auth.key];
     out = Object.freeze(Object.assign({}, headers, { [name]: value }));
-    keyed.set(headers, out);
+    byAuth.set(auth, out);
   }
   return out;
 }
@@ -29,9 +35,8 @@ export function authHeaders(req: UpstreamRequest, auth: ProviderAuth): HeaderSet
     case 'none':
       return req.headers;
     case 'bearer':
-      return withKey(req.headers, 'authorization', `Bearer ${auth.key}`);
     case 'header':
-      return withKey(req.headers, auth.name, auth.key);
+      return withKey(req.headers, auth);
     case 'sigv4':
       sigv4 ??= import('./sigv4.js');
       return sigv4.then((m) => m.signSigV4(req, auth));

@@ -1,7 +1,7 @@
 import type { Stage } from '../../pipeline/compose.js';
 import { need, type RequestContext } from '../../pipeline/context.js';
 import { answerHeaders } from '../../pipeline/plan.js';
-import { sendJson } from '../respond.js';
+import { sendJson, sendJsonBytes } from '../respond.js';
 
 /**
  * render: a JSON answer in the client's dialect, with the headers that say which target answered
@@ -10,9 +10,9 @@ import { sendJson } from '../respond.js';
 export const render: Stage<RequestContext> = function render(ctx, next) {
   const answer = need(ctx.answer, 'answer');
   if (answer.value !== undefined) {
-    const encode = need(ctx.endpoint.encode, 'an encoder for this endpoint');
     const headers = answerHeaders(ctx.headers, need(ctx.plan, 'plan'), answer.target, answer.attempts);
-    sendJson(ctx.res, 200, encode(ctx, answer.value), headers);
+    if (answer.verbatim && ctx.endpoint.dialect === 'openai') sendJsonBytes(ctx.res, 200, answer.verbatim, headers);
+    else sendJson(ctx.res, 200, need(ctx.endpoint.encode, 'an encoder for this endpoint')(ctx, answer.value), headers);
   }
   return next();
 };

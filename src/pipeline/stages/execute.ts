@@ -1,11 +1,14 @@
 import type { ChatRequest } from '../../api/chat.js';
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import { type Cancellation, DeadlineExceeded } from '../../core/cancel.js';
+import { adapterFor } from '../../providers/registry.js';
 import type { Stage } from '../compose.js';
 import { type Answer, type ExecContext, need, type RequestContext } from '../context.js';
 import { executeJson } from '../execute-json.js';
 import { executeStream } from '../execute-stream.js';
 import { answerHeaders, type RoutePlan } from '../plan.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * execute: walks the plan (retries, fallbacks, hedges, breakers) and leaves the answer in
@@ -72,16 +75,16 @@ async function chat(ctx: RequestContext, exec: ExecContext, plan: RoutePlan, req
     },
     plan.hedge,
   );
-  const usage = result.value.usage;
-  return usage
-    ? { target: result.target, attempts: result.attempts, value: result.value, usage }
-    : { target: result.target, attempts: result.attempts, value: result.value };
+  const answer: Mutable<Answer> = { target: result.target, attempts: result.attempts, value: result.value };
+  if (result.value.usage) answer.usage = result.value.usage;
+  if (adapterFor(result.target.provider.format).verbatim?.(result.value)) answer.verbatim = result.bytes;
+  return answer;
 }
 
 async function stream(ctx: RequestContext, exec: ExecContext, plan: RoutePlan, request: ChatRequest): Promise<Answer> {
   const sink = need(ctx.endpoint.sink, 'a stream sink for this endpoint')(ctx, (target, attempts) => answerHeaders(ctx.headers, plan, target, attempts));
   const result = await executeStream(exec, plan.targets, request, sink, plan.hedge);
-  const answer: { -readonly [K in keyof Answer]: Answer[K] } = { target: result.target, attempts: result.attempts };
+  const answer: Mutable<Answer> = { target: result.target, attempts: result.attempts };
   if (result.usage) answer.usage = result.usage;
   if (result.inBandError) answer.inBandError = result.inBandError;
   return answer;

@@ -71,15 +71,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Answers that are the upstream's own JSON unchanged: their bytes may be forwarded as they are. */
+const verbatim = new WeakSet<object>();
+
 function parseChatResponse(body: unknown, ctx: DecodeContext): ChatResponse {
   if (!isObject(body) || !Array.isArray(body.choices)) {
     throw new Error('upstream response is not a chat completion: no choices array');
   }
   const res = body as unknown as ChatResponse;
-  if (typeof res.model !== 'string' || res.model === '') res.model = ctx.target.model.id;
-  if (typeof res.id !== 'string') res.id = ctx.requestId;
-  const { usage } = normaliseUsage(body);
-  if (usage) res.usage = usage;
+  let changed = false;
+  if (typeof res.model !== 'string' || res.model === '') {
+    res.model = ctx.target.model.id;
+    changed = true;
+  }
+  if (typeof res.id !== 'string') {
+    res.id = ctx.requestId;
+    changed = true;
+  }
+  const usage = normaliseUsage(body);
+  if (usage.usage) res.usage = usage.usage;
+  if (!changed && !usage.changed) verbatim.add(res);
   return res;
 }
 
@@ -163,6 +174,7 @@ export const openaiAdapter: ProviderAdapter = {
   framing: 'sse',
   buildChatRequest,
   parseChatResponse,
+  verbatim: (res) => verbatim.has(res),
   streamDecoder: (ctx) => new OpenAIStreamDecoder(ctx),
   classifyError,
   buildEmbeddingsRequest,
