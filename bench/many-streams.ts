@@ -159,6 +159,8 @@ async function main(): Promise<void> {
   const dir = procs.tempDir('bench-streams');
   const ticks: Tick[] = [];
   const eld: { t: number; p99Ms: number; maxMs: number }[] = [];
+  /** The gateway's own account of its memory (`mem …` lines), the latest one. */
+  let memLine = '';
   let client: ClientSnapshot | undefined;
   let clientResult = false;
   let upstreamFinal: UpstreamStats | undefined;
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
     gateway.onLine((line) => {
       const m = /^eld p99_ms=([\d.]+) max_ms=([\d.]+)/.exec(line.trim());
       if (m) eld.push({ t: elapsed(), p99Ms: Number(m[1]), maxMs: Number(m[2]) });
+      if (line.startsWith('mem ')) memLine = line.trim().slice(4);
     });
     await sleep(IDLE_SETTLE_MS);
     idleRss = rssMb(gateway.pid);
@@ -302,7 +305,7 @@ async function main(): Promise<void> {
           process.stderr.write(
             `t=${tick.t.toFixed(0)}s gateway RSS ${tick.rssMb.toFixed(0)} MB, ${tick.fds} fds, CPU ${pctText(tick.gatewayCpu)}; machine busy ${pctText(tick.machineBusy)}; client open ${tick.clientOpen ?? '—'}, ended ${tick.clientEnded ?? '—'}` +
               `; upstream open ${last.upstreamOpen ?? '—'}; /healthz ${last.healthzMs === null ? 'no answer (yet)' : `${msText(last.healthzMs)} ms`}` +
-              `${eld.length ? `; eld p99 ${eld[eld.length - 1]!.p99Ms} ms` : ''}\n`,
+              `${eld.length ? `; eld p99 ${eld[eld.length - 1]!.p99Ms} ms` : ''}${memLine ? `; ${memLine}` : ''}\n`,
           );
         }
         await sleep(Math.max(0, 1000 - (performance.now() - tickStart)));

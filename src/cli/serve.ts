@@ -8,7 +8,9 @@ import { type CliIO, waitForSignal } from './io.js';
 
 /**
  * With SWITCHYARD_BENCH_ELD=1, the event loop's delay every 5 s, for bench/many-streams.ts: one
- * line `eld p99_ms=<n> max_ms=<n>` on stdout, over the 5 s just past. Off (and free) otherwise.
+ * line `eld p99_ms=<n> max_ms=<n>` on stdout, over the 5 s just past, and one line saying where
+ * memory is (`mem rss_mb=… heap_used_mb=… heap_total_mb=… external_mb=… array_buffers_mb=…`).
+ * Off (and free) otherwise.
  */
 function reportLoopDelay(io: CliIO): () => void {
   if (io.env.SWITCHYARD_BENCH_ELD !== '1') return () => {};
@@ -17,6 +19,11 @@ function reportLoopDelay(io: CliIO): () => void {
   const timer = setInterval(() => {
     io.stdout(`eld p99_ms=${(h.percentile(99) / 1e6).toFixed(1)} max_ms=${(h.max / 1e6).toFixed(1)}\n`);
     h.reset();
+    const m = process.memoryUsage();
+    const mb = (n: number): string => (n / 1048576).toFixed(1);
+    io.stdout(
+      `mem rss_mb=${mb(m.rss)} heap_used_mb=${mb(m.heapUsed)} heap_total_mb=${mb(m.heapTotal)} external_mb=${mb(m.external)} array_buffers_mb=${mb(m.arrayBuffers)}\n`,
+    );
   }, 5000);
   timer.unref();
   return () => {
