@@ -1,6 +1,8 @@
 import type { Target } from '../config/types.js';
+import type { Cancellation } from '../core/cancel.js';
 import { type Failure, type FailureReason, failure } from '../core/failure.js';
 import { decide } from '../resilience/retry-policy.js';
+import type { GatewayEvents } from '../telemetry/events.js';
 import { type AttemptRecord, failedAttempt, finalError, toFailure } from './attempts.js';
 import { abortError, type ExecContext } from './context.js';
 import { type Attempt, raceHedged } from './hedge-race.js';
@@ -80,6 +82,12 @@ function sleep(ms: number, ctx: ExecContext): Promise<void> {
   });
 }
 
+/** What became of one attempt, for the bookkeeping every attempt shares. */
+type Settled = { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true };
+
+const claimAlways = (): boolean => true;
+const never = (): boolean => false;
+
 /**
  * Walks a plan: each target is tried, retried on transient failures with backoff or after its
  * Retry-After (when that fits the deadline and its retry budget), then left for the next one.
@@ -87,41 +95,173 @@ function sleep(ms: number, ctx: ExecContext): Promise<void> {
  * covers the whole request; a fallback never resets it. Every attempt is recorded; when nothing
  * succeeds, one error lists them all.
  */
-export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run: Attempt<T>, hooks: PlanHooks = {}): Promise<PlanResult<T>> {
-  // Every attempt (retries and hedges included) counts as in flight on its target while it runs.
-  const attempt: Attempt<T> = async (target, attempts, signal, claim) => {
+export function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run: Attempt<T>, hooks: PlanHooks = {}): Promise<PlanResult<T>> {
+  return new PlanWalk(ctx, run, hooks).walk(plan);
+}
+
+class PlanWalk<T> {
+  readonly attempts: AttemptRecord[];
+  readonly failures: Failure[] = [];
+  private candidates: Target[] = [];
+  /** Every target is out of rotation: the one back soonest is tried anyway. */
+  private forced = false;
+  private readonly committed: () => boolean;
+  private readonly stream: boolean;
+
+  constructor(
+    private readonly ctx: ExecContext,
+    private readonly run: Attempt<T>,
+    private readonly hooks: PlanHooks,
+  ) {
+    this.attempts = hooks.attempts ?? [];
+    this.committed = hooks.committed ?? never;
+    this.stream = hooks.stream ?? false;
+  }
+
+  async walk(plan: readonly Target[]): Promise<PlanResult<T>> {
+    const { targets, forced } = available(this.ctx, plan, this.ctx.now());
+    this.candidates = targets;
+    this.forced = forced;
+    if (this.hooks.hedge && targets.length > 1) {
+      const won = await this.race(this.hooks.hedge);
+      if (won) return won;
+    }
+    for (let i = 0; i < this.candidates.length; i++) {
+      const answered = await this.tryTarget(i);
+      if (answered) return answered;
+    }
+    throw finalError(this.failures, this.attempts);
+  }
+
+  /** The hedged race over the first candidates; undefined when the walk goes on with the targets it did not try. */
+  private async race(hedge: HedgeSpec): Promise<PlanResult<T> | undefined> {
+    const { ctx, attempts } = this;
+    const race = await raceHedged({
+      ctx,
+      hedge,
+      candidates: this.candidates,
+      attempt: (target, list, signal, claim) => this.inFlight(target, list, signal, claim),
+      attempts,
+      failures: this.failures,
+      settled: (target, st, started, outcome) => this.settle(target, st, started, outcome),
+    }).catch((err: unknown) => {
+      if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
+      throw err;
+    });
+    if (race.kind === 'won') return { value: race.value, target: race.target, attempts };
+    if (race.kind === 'committed_failure') throw new CommittedFailure(race.failure, race.target, attempts);
+    if (race.stop) throw finalError(this.failures, attempts);
+    // The walk goes on with the targets the race did not try (hedges skip same-provider targets).
+    this.candidates = this.candidates.filter((t) => !race.tried.has(t));
+    return undefined;
+  }
+
+  /** One candidate: its first attempt and its retries. The answer, or undefined to move to the next candidate. */
+  private async tryTarget(i: number): Promise<PlanResult<T> | undefined> {
+    const { ctx } = this;
+    const target = this.candidates[i]!;
     const st = ctx.targets.get(target);
+    st.retryBudget.onRequest(ctx.now());
+    for (let retries = 0; ; retries++) {
+      const started = ctx.now();
+      // Not admitted: half-open with its probe slots taken, or opened by this request's own
+      // failures. An open target is tried only as the forced pick of an all-unavailable plan.
+      if (!st.breaker.allow(started) && !(this.forced && retries === 0 && st.breaker.state(started) === 'open')) return undefined;
+      if (st.limiter && !(await this.slot(st, target, started, i))) return undefined;
+      let value: T;
+      try {
+        try {
+          value = await this.inFlight(target, this.attempts, ctx.signal, claimAlways);
+        } finally {
+          st.limiter?.release(); // held for the attempt only, never across a retry's wait
+        }
+      } catch (err) {
+        if ((await this.afterFailure(err, target, st, started, retries, i)) === 'next') return undefined;
+        continue;
+      }
+      this.settle(target, st, started, { ok: true });
+      return { value, target, attempts: this.attempts };
+    }
+  }
+
+  /** Every attempt (retries and hedges included) counts as in flight on its target while it runs. */
+  private async inFlight(target: Target, attempts: readonly AttemptRecord[], signal: Cancellation, claim: () => boolean): Promise<T> {
+    const st = this.ctx.targets.get(target);
     st.inFlight++;
     try {
-      return await run(target, attempts, signal, claim);
+      return await this.run(target, attempts, signal, claim);
     } finally {
       st.inFlight--;
     }
-  };
-  const committed = hooks.committed ?? ((): boolean => false);
-  const stream = hooks.stream ?? false;
-  const attempts: AttemptRecord[] = hooks.attempts ?? [];
-  const failures: Failure[] = [];
-  const claimAlways = (): boolean => true;
+  }
+
+  /** A target at its in-flight cap: wait in its queue, or move on when the queue is full or slow. */
+  private async slot(st: TargetState, target: Target, started: number, i: number): Promise<boolean> {
+    const { ctx } = this;
+    if (await st.limiter!.acquire((fn) => ctx.signal.onAbort(fn))) return true;
+    if (ctx.signal.aborted) throw abortError(ctx.signal, this.attempts);
+    const f = atCapacity(st);
+    this.failures.push(f);
+    this.attempts.push(failedAttempt(target, f, started, ctx.now()));
+    if (i + 1 < this.candidates.length) ctx.events.emit('fallback', { from: st.key, reason: 'at_capacity' });
+    return false;
+  }
+
+  /** Records a failed attempt and decides: try the same target again (after the wait), move on, or stop (throws). */
+  private async afterFailure(err: unknown, target: Target, st: TargetState, started: number, retries: number, i: number): Promise<'retry' | 'next'> {
+    const { ctx } = this;
+    if (ctx.signal.aborted) {
+      this.settle(target, st, started, { aborted: true });
+      throw abortError(ctx.signal, this.attempts);
+    }
+    const f = toFailure(err, target, ctx);
+    this.failures.push(f);
+    this.attempts.push(failedAttempt(target, f, started, ctx.now()));
+    this.settle(target, st, started, { ok: false, failure: f });
+    if (this.committed()) throw new CommittedFailure(f, target, this.attempts);
+    const now = ctx.now();
+    const decision = decide({
+      failure: f,
+      retriesOnTarget: retries,
+      maxRetriesPerTarget: ctx.policy.maxRetriesPerTarget,
+      attemptsUsed: this.attempts.length,
+      maxAttempts: ctx.policy.maxAttempts,
+      backoff: ctx.policy.backoff,
+      remainingMs: ctx.deadlineAt - now,
+      rng: ctx.rng,
+      budgetAllows: st.retryBudget.canRetry(now),
+      // A breaker this failure (or a concurrent request) just opened will not admit the retry:
+      // waiting for it would only delay the next target.
+      breakerOpen: st.breaker.state(now) === 'open',
+    });
+    if (decision.action === 'stop') throw finalError(this.failures, this.attempts);
+    if (decision.action === 'fallback') {
+      if (i + 1 < this.candidates.length) ctx.events.emit('fallback', { from: st.key, reason: decision.reason });
+      if (decision.coolOffUntilMs !== undefined) st.coolOffUntil = Math.max(st.coolOffUntil, now + decision.coolOffUntilMs);
+      if (f.reason === 'context_length_exceeded') this.candidates = largerWindows(this.candidates, i, target);
+      return 'next';
+    }
+    st.retryBudget.onRetry(now);
+    ctx.events.emit('retry', { target: st.key, reason: decision.reason, delayMs: decision.delayMs });
+    await sleep(decision.delayMs, ctx);
+    if (ctx.signal.aborted) throw abortError(ctx.signal, this.attempts);
+    return 'retry';
+  }
 
   /** Bookkeeping every finished attempt shares: breaker, latency, attempt list, events. */
-  const settle = (
-    target: Target,
-    st: TargetState,
-    started: number,
-    result: { ok: true } | { ok: false; failure: Failure } | { lost: true } | { aborted: true },
-  ): void => {
+  private settle(target: Target, st: TargetState, started: number, result: Settled): void {
+    const { ctx } = this;
     const now = ctx.now();
     const durationMs = now - started;
     const provider = target.provider.name;
     if ('ok' in result && result.ok) {
       st.breaker.record('success', now, ctx.rng);
-      const firstTokenMs = (hooks.firstContentAt?.() ?? now) - started;
+      const firstTokenMs = (this.hooks.firstContentAt?.() ?? now) - started;
       st.firstToken.add(firstTokenMs, now);
       st.outlier.record(true, firstTokenMs, now);
       updateEwma(st, firstTokenMs);
-      attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(durationMs) });
-      ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream });
+      this.attempts.push({ target: st.key, outcome: 'ok', status: 200, duration_ms: Math.round(durationMs) });
+      ctx.events.emit('attempt', { target: st.key, provider, outcome: 'ok', status: 200, durationMs, firstTokenMs, stream: this.stream });
     } else if ('failure' in result) {
       const f = result.failure;
       const counts = COUNTS_FOR_BREAKER.has(f.reason);
@@ -129,7 +269,9 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
       if (counts) st.outlier.record(false, undefined, now);
       // A target that times out is at least that slow: least-latency routing must see it.
       if (f.reason === 'timeout') updateEwma(st, durationMs);
-      ctx.events.emit('attempt', { target: st.key, provider, outcome: f.reason, ...(f.status !== undefined ? { status: f.status } : {}), durationMs, stream });
+      const event = { target: st.key, provider, outcome: f.reason, durationMs, stream: this.stream } as GatewayEvents['attempt'];
+      if (f.status !== undefined) event.status = f.status;
+      ctx.events.emit('attempt', event);
     } else {
       const outcome = 'lost' in result ? 'hedge_lost' : 'aborted';
       // A hedge's loser took at least this long: keep it in the latency record, or the record
@@ -139,101 +281,10 @@ export async function runPlan<T>(ctx: ExecContext, plan: readonly Target[], run:
         st.outlier.addLatency(durationMs, now);
       }
       st.breaker.record('ignored', now, ctx.rng);
-      attempts.push({ target: st.key, outcome, duration_ms: Math.round(durationMs) });
-      ctx.events.emit('attempt', { target: st.key, provider, outcome, durationMs, stream });
-    }
-  };
-
-  const { targets, forced } = available(ctx, plan, ctx.now());
-  let candidates = targets;
-
-  if (hooks.hedge && candidates.length > 1) {
-    const race = await raceHedged({
-      ctx,
-      hedge: hooks.hedge,
-      candidates,
-      attempt,
-      attempts,
-      failures,
-      settled: (target, st, started, outcome) => settle(target, st, started, outcome),
-    }).catch((err: unknown) => {
-      if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
-      throw err;
-    });
-    if (race.kind === 'won') return { value: race.value, target: race.target, attempts };
-    if (race.kind === 'committed_failure') throw new CommittedFailure(race.failure, race.target, attempts);
-    if (race.stop) throw finalError(failures, attempts);
-    // The walk goes on with the targets the race did not try (hedges skip same-provider targets).
-    candidates = candidates.filter((t) => !race.tried.has(t));
-  }
-
-  for (let i = 0; i < candidates.length; i++) {
-    const target = candidates[i]!;
-    const st = ctx.targets.get(target);
-    st.retryBudget.onRequest(ctx.now());
-    for (let retries = 0; ; retries++) {
-      const started = ctx.now();
-      // Not admitted: half-open with its probe slots taken, or opened by this request's own
-      // failures. An open target is tried only as the forced pick of an all-unavailable plan.
-      if (!st.breaker.allow(started) && !(forced && retries === 0 && st.breaker.state(started) === 'open')) break;
-      // A target at its in-flight cap: wait in its queue, or move on when the queue is full or slow.
-      if (st.limiter && !(await st.limiter.acquire((fn) => ctx.signal.onAbort(fn)))) {
-        if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
-        const f = atCapacity(st);
-        failures.push(f);
-        attempts.push(failedAttempt(target, f, started, ctx.now()));
-        if (i + 1 < candidates.length) ctx.events.emit('fallback', { from: st.key, reason: 'at_capacity' });
-        break;
-      }
-      try {
-        let value: T;
-        try {
-          value = await attempt(target, attempts, ctx.signal, claimAlways);
-        } finally {
-          st.limiter?.release(); // held for the attempt only, never across a retry's wait
-        }
-        settle(target, st, started, { ok: true });
-        return { value, target, attempts };
-      } catch (err) {
-        if (ctx.signal.aborted) {
-          settle(target, st, started, { aborted: true });
-          throw abortError(ctx.signal, attempts);
-        }
-        const f = toFailure(err, target, ctx);
-        failures.push(f);
-        attempts.push(failedAttempt(target, f, started, ctx.now()));
-        settle(target, st, started, { ok: false, failure: f });
-        if (committed()) throw new CommittedFailure(f, target, attempts);
-        const now = ctx.now();
-        const decision = decide({
-          failure: f,
-          retriesOnTarget: retries,
-          maxRetriesPerTarget: ctx.policy.maxRetriesPerTarget,
-          attemptsUsed: attempts.length,
-          maxAttempts: ctx.policy.maxAttempts,
-          backoff: ctx.policy.backoff,
-          remainingMs: ctx.deadlineAt - now,
-          rng: ctx.rng,
-          budgetAllows: st.retryBudget.canRetry(now),
-          // A breaker this failure (or a concurrent request) just opened will not admit the retry:
-          // waiting for it would only delay the next target.
-          breakerOpen: st.breaker.state(now) === 'open',
-        });
-        if (decision.action === 'stop') throw finalError(failures, attempts);
-        if (decision.action === 'fallback') {
-          if (i + 1 < candidates.length) ctx.events.emit('fallback', { from: st.key, reason: decision.reason });
-          if (decision.coolOffUntilMs !== undefined) st.coolOffUntil = Math.max(st.coolOffUntil, now + decision.coolOffUntilMs);
-          if (f.reason === 'context_length_exceeded') candidates = largerWindows(candidates, i, target);
-          break;
-        }
-        st.retryBudget.onRetry(now);
-        ctx.events.emit('retry', { target: st.key, reason: decision.reason, delayMs: decision.delayMs });
-        await sleep(decision.delayMs, ctx);
-        if (ctx.signal.aborted) throw abortError(ctx.signal, attempts);
-      }
+      this.attempts.push({ target: st.key, outcome, duration_ms: Math.round(durationMs) });
+      ctx.events.emit('attempt', { target: st.key, provider, outcome, durationMs, stream: this.stream });
     }
   }
-  throw finalError(failures, attempts);
 }
 
 /** The failure a full target gives: local, so it never counts against the breaker. */

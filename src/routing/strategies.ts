@@ -309,7 +309,9 @@ function unit(r: number): number {
 /** A uniform index in [0, m) from one rng() value. */
 function pickBelow(r: number, m: number): number {
   const i = Math.floor(r * m);
-  return i >= 0 ? (i < m ? i : m - 1) : 0;
+  // `!(i > 0)` also catches NaN and -0 (an rng that returns -0 must not yield index -0).
+  if (!(i > 0)) return 0;
+  return i < m ? i : m - 1;
 }
 
 /**

@@ -22,7 +22,7 @@ beforeAll(async () => {
         outlier: { interval_ms: 100, window_ms: 30_000, min_requests: 20, latency_min_ms: 50 },
       },
     },
-    { models: { flaky: { error_rate: 0.3, error_status: 500 }, laggard: { first_token_ms: 100 }, brisk: { first_token_ms: 5 } } },
+    { models: { flaky: { error_rate: 0.3, error_status: 500 }, laggard: { first_token_ms: 400 }, brisk: { first_token_ms: 5 } } },
   );
 });
 afterAll(() => stack.close());
@@ -70,7 +70,8 @@ describe('passive outlier detection', () => {
   });
 
   it('a target answering far slower than its tier peers is ejected on latency; the round robin then skips it', async () => {
-    // 11 rounds of 6 requests at a time: each target gets its 20 samples.
+    // 11 rounds of 6 requests at a time: each target gets its 20 samples. The laggard answers in
+    // 400 ms, the others in 5 ms: far enough apart that a busy machine cannot blur it.
     for (let round = 0; round < 11; round++) {
       const replies = await Promise.all([0, 1, 2, 3, 4, 5].map(() => postChat(stack.url, 'lat')));
       for (const r of replies) expect(r.status).toBe(200);
