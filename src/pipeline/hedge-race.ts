@@ -43,7 +43,7 @@ interface Racer<T> {
   cancel: Cancellation;
   release: () => void;
   started: number;
-  promise: Promise<{ racer: Racer<T>; ok: true; value: T } | { racer: Racer<T>; ok: false; err: unknown }>;
+  promise: Promise<Finished<T>>;
 }
 
 function policyOf(h: HedgeConfig): HedgePolicy {
@@ -57,36 +57,90 @@ function policyOf(h: HedgeConfig): HedgePolicy {
  * stream: to claim the client with its first content) wins; the others are aborted at once and
  * recorded as `hedge_lost`, never billed. When every racer fails the plan goes on after them.
  */
-export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>> {
-  const { ctx, candidates, attempts } = input;
-  const hedge = input.hedge.config;
-  const primary = candidates[0]!;
-  const budget = ctx.targets.hedgeBudget(input.hedge.route, hedge.budgetRatio);
-  budget.onRequest(ctx.now());
-  // Hedges go to other providers, one target each: a second request to a slow provider is slow
-  // for the same reason.
-  const providers = new Set([primary.provider.name]);
-  const spares: Target[] = [];
-  for (const t of candidates.slice(1)) {
-    if (providers.has(t.provider.name)) continue;
-    providers.add(t.provider.name);
-    spares.push(t);
-  }
-  const racers = new Set<Racer<T>>();
-  const tried = new Set<Target>();
-  /** Stops every racer still running; each is settled as lost (never billed, probe slot freed). */
-  const abandon = (): void => {
-    for (const other of racers) other.cancel.abort(new HedgeLost());
-    for (const other of racers) {
-      other.release();
-      input.settled(other.target, other.st, other.started, { lost: true });
-    }
-    racers.clear();
-  };
-  let used = 1;
-  let winner: Racer<T> | undefined;
+export function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>> {
+  return new HedgeRace(input).run();
+}
 
-  const launch = (target: Target): void => {
+type Finished<T> = { racer: Racer<T>; ok: true; value: T } | { racer: Racer<T>; ok: false; err: unknown };
+
+class HedgeRace<T> {
+  private readonly ctx: ExecContext;
+  private readonly config: HedgeConfig;
+  private readonly primary: Target;
+  /** Hedge targets: later candidates, one per other provider (a second request to a slow provider is slow for the same reason). */
+  private readonly spares: Target[] = [];
+  private readonly racers = new Set<Racer<T>>();
+  private readonly tried = new Set<Target>();
+  private winner: Racer<T> | undefined;
+  private hedges = 0;
+  private used = 1;
+
+  constructor(private readonly input: RaceInput<T>) {
+    this.ctx = input.ctx;
+    this.config = input.hedge.config;
+    this.primary = input.candidates[0]!;
+    const providers = new Set([this.primary.provider.name]);
+    for (const t of input.candidates.slice(1)) {
+      if (providers.has(t.provider.name)) continue;
+      providers.add(t.provider.name);
+      this.spares.push(t);
+    }
+  }
+
+  async run(): Promise<RaceResult<T>> {
+    const { ctx } = this;
+    const budget = ctx.targets.hedgeBudget(this.input.hedge.route, this.config.budgetRatio);
+    budget.onRequest(ctx.now());
+    // Races take in-flight slots without queueing: a full target is not worth racing.
+    if (!(ctx.targets.get(this.primary).limiter?.tryAcquire() ?? true)) return { kind: 'failed', tried: this.tried, stop: false };
+    this.launch(this.primary);
+    const delay = hedgeDelay(policyOf(this.config), ctx.targets.get(this.primary).firstToken, ctx.now());
+    let wait = delay;
+    while (this.racers.size > 0) {
+      const next = await this.nextEvent(wait);
+      if (next === 'hedge') {
+        // No budget or no free slot now: look again soon. The requests still waiting then are the
+        // slowest ones, which is where a hedge buys the most.
+        wait = this.hedge(budget, delay) ? delay : Math.max(10, Math.round(delay / 4));
+        continue;
+      }
+      const result = this.finished(next);
+      if (result) return result;
+    }
+    return { kind: 'failed', tried: this.tried, stop: false };
+  }
+
+  /** The first racer to finish, or 'hedge' when the hedge delay passes first (while a hedge may still be sent). */
+  private async nextEvent(wait: number): Promise<Finished<T> | 'hedge'> {
+    const canHedge = !this.winner && this.hedges < this.config.maxHedges && this.hedges < this.spares.length && this.used < this.ctx.policy.maxAttempts;
+    let timer: NodeJS.Timeout | undefined;
+    const pending: Promise<Finished<T> | 'hedge'>[] = [];
+    for (const r of this.racers) pending.push(r.promise);
+    if (canHedge) pending.push(new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), wait))));
+    try {
+      return await Promise.race(pending);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends the next hedge if the budget and the target's in-flight cap allow; false to look again soon. */
+  private hedge(budget: { tryAcquire(now: number): boolean }, delay: number): boolean {
+    const { ctx } = this;
+    const target = this.spares[this.hedges]!;
+    const limiter = ctx.targets.get(target).limiter;
+    const slotFree = !limiter || limiter.active < limiter.options.maxInFlight;
+    if (this.winner || !slotFree || !budget.tryAcquire(ctx.now())) return false;
+    limiter?.tryAcquire();
+    this.hedges++;
+    this.used++;
+    ctx.events.emit('hedge', { primary: ctx.targets.get(this.primary).key, hedge: ctx.targets.get(target).key, delayMs: delay });
+    this.launch(target);
+    return true;
+  }
+
+  private launch(target: Target): void {
+    const { ctx } = this;
     const st = ctx.targets.get(target);
     st.retryBudget.onRequest(ctx.now());
     st.breaker.allow(ctx.now()); // takes a half-open probe slot; availability was checked by the planner
@@ -98,80 +152,61 @@ export async function raceHedged<T>(input: RaceInput<T>): Promise<RaceResult<T>>
     };
     const racer = { target, st, cancel, release, started: ctx.now() } as Racer<T>;
     const claim = (): boolean => {
-      if (winner && winner !== racer) return false;
-      winner = racer;
-      for (const other of racers) if (other !== racer) other.cancel.abort(new HedgeLost());
+      if (this.winner && this.winner !== racer) return false;
+      this.winner = racer;
+      for (const other of this.racers) if (other !== racer) other.cancel.abort(new HedgeLost());
       return true;
     };
-    racer.promise = input.attempt(target, attempts, cancel, claim).then(
+    racer.promise = this.input.attempt(target, this.input.attempts, cancel, claim).then(
       (value) => ({ racer, ok: true as const, value }),
       (err: unknown) => ({ racer, ok: false as const, err }),
     );
-    racers.add(racer);
-    tried.add(target);
-  };
+    this.racers.add(racer);
+    this.tried.add(target);
+  }
 
-  // Races take in-flight slots without queueing: a full target is not worth racing.
-  if (!(ctx.targets.get(primary).limiter?.tryAcquire() ?? true)) return { kind: 'failed', tried, stop: false };
-  launch(primary);
-  let hedges = 0;
-  const delay = hedgeDelay(policyOf(hedge), ctx.targets.get(primary).firstToken, ctx.now());
-  let wait = delay;
-  while (racers.size > 0) {
-    const canHedge = !winner && hedges < hedge.maxHedges && hedges < spares.length && used < ctx.policy.maxAttempts;
-    let timer: NodeJS.Timeout | undefined;
-    const tick = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), wait))) : undefined;
-    const next = await Promise.race([...[...racers].map((r) => r.promise), ...(tick ? [tick] : [])]);
-    clearTimeout(timer);
-    if (next === 'hedge') {
-      const target = spares[hedges]!;
-      const limiter = ctx.targets.get(target).limiter;
-      const slotFree = !limiter || limiter.active < limiter.options.maxInFlight;
-      if (!winner && slotFree && budget.tryAcquire(ctx.now())) {
-        limiter?.tryAcquire();
-        hedges++;
-        used++;
-        ctx.events.emit('hedge', { primary: ctx.targets.get(primary).key, hedge: ctx.targets.get(target).key, delayMs: delay });
-        launch(target);
-        wait = delay;
-      } else {
-        // No budget or no free slot now: look again soon. The requests still waiting then are the
-        // slowest ones, which is where a hedge buys the most.
-        wait = Math.max(10, Math.round(delay / 4));
-      }
-      continue;
-    }
+  /** A racer finished: the race's result when that decides it, else undefined to wait for the others. */
+  private finished(next: Finished<T>): RaceResult<T> | undefined {
+    const { ctx, input } = this;
     const { racer } = next;
-    racers.delete(racer);
+    this.racers.delete(racer);
     racer.release();
     if (next.ok) {
       input.settled(racer.target, racer.st, racer.started, { ok: true });
-      abandon();
+      this.abandon();
       return { kind: 'won', value: next.value, target: racer.target };
     }
-    if (next.err instanceof HedgeLost || (winner && winner !== racer && racer.cancel.aborted)) {
+    if (next.err instanceof HedgeLost || (this.winner && this.winner !== racer && racer.cancel.aborted)) {
       input.settled(racer.target, racer.st, racer.started, { lost: true });
-      continue;
+      return undefined;
     }
     if (ctx.signal.aborted) {
-      abandon();
+      this.abandon();
       throw next.err;
     }
     const failure = toFailure(next.err, racer.target, ctx);
     input.failures.push(failure);
-    attempts.push(failedAttempt(racer.target, failure, racer.started, ctx.now()));
+    input.attempts.push(failedAttempt(racer.target, failure, racer.started, ctx.now()));
     // A racer that was told when to come back stays out of rotation until then, as in the walk.
     if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0)
       racer.st.coolOffUntil = Math.max(racer.st.coolOffUntil, ctx.now() + failure.retryAfterMs);
     input.settled(racer.target, racer.st, racer.started, { ok: false, failure });
-    if (winner === racer) {
-      abandon();
+    if (this.winner === racer) {
+      this.abandon();
       return { kind: 'committed_failure', failure, target: racer.target };
     }
-    if (failure.disposition === 'fatal') {
-      abandon();
-      return { kind: 'failed', tried, stop: true };
-    }
+    if (failure.disposition !== 'fatal') return undefined;
+    this.abandon();
+    return { kind: 'failed', tried: this.tried, stop: true };
   }
-  return { kind: 'failed', tried, stop: false };
+
+  /** Stops every racer still running; each is settled as lost (never billed, probe slot freed). */
+  private abandon(): void {
+    for (const other of this.racers) other.cancel.abort(new HedgeLost());
+    for (const other of this.racers) {
+      other.release();
+      this.input.settled(other.target, other.st, other.started, { lost: true });
+    }
+    this.racers.clear();
+  }
 }
