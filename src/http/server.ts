@@ -59,14 +59,30 @@ function runtime(config: GatewayConfig, sink: Logger, opts: GatewayOptions): Run
   return { config, transport: new Transport(), targets, router, events, redact, now, rng, log };
 }
 
-export function createGateway(config: GatewayConfig, sink: Logger = () => {}, opts: GatewayOptions = {}): Gateway {
-  const rt = runtime(config, sink, opts);
-  const { targets, transport, events, now, rng, log } = rt;
+/** What runs beside the requests: active health probes and the passive outlier sweep. */
+function background(rt: Runtime): { start(): void; stop(): void } {
+  const { config, targets, transport, events, now, rng, log } = rt;
   const prober = new HealthProber(config.resilience.health, targets, transport, now, rng, (event, fields) => log('info', event, fields));
   const outliers = new OutlierSweep(config, targets, now, rng, (e) => {
     log('warn', 'outlier_ejected', { target: e.target, reason: e.reason, detail: e.detail, duration_ms: e.durationMs });
     events.emit('ejection', e);
   });
+  return {
+    start() {
+      prober.start();
+      outliers.start();
+    },
+    stop() {
+      prober.stop();
+      outliers.stop();
+    },
+  };
+}
+
+export function createGateway(config: GatewayConfig, sink: Logger = () => {}, opts: GatewayOptions = {}): Gateway {
+  const rt = runtime(config, sink, opts);
+  const { targets, transport, events, now } = rt;
+  const sweeps = background(rt);
   const metrics = createMetrics(events, {
     config,
     targets: () => targets.snapshot(now()),
@@ -86,28 +102,9 @@ export function createGateway(config: GatewayConfig, sink: Logger = () => {}, op
     ),
   );
 
-  // Requests in flight per connection, so shutdown can close idle connections (including ones that
-  // never sent a request, which server.close() would otherwise wait on) and drain busy ones.
-  const inFlight = new Map<Socket, number>();
-  // Node's own limits back up the per-request deadline and body idle timeout (http/body.ts): the
-  // headers must arrive within a minute, and no request takes longer to receive than its deadline.
-  const requestTimeout = config.server.requestTimeoutMs;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout, headersTimeout: Math.min(60_000, requestTimeout) }, (req, res) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    res.on('close', () => {
-      const n = (inFlight.get(socket) ?? 1) - 1;
-      inFlight.set(socket, n);
-      if (closing && n === 0) socket.destroy();
-    });
-    if (closing) res.setHeader('connection', 'close');
-    void onRequest(req, res);
-  });
-  server.on('connection', (socket: Socket) => {
-    inFlight.set(socket, 0);
-    socket.on('close', () => inFlight.delete(socket));
-  });
-
+  const server = httpServer(config);
+  const connections = trackConnections(server, () => closing);
+  server.on('request', (req, res) => void onRequest(req, res));
   return {
     server,
     config,
@@ -123,8 +120,7 @@ export function createGateway(config: GatewayConfig, sink: Logger = () => {}, op
         server.listen({ port, host, backlog: 4096 }, () => {
           server.off('error', reject);
           ready = true;
-          prober.start();
-          outliers.start();
+          sweeps.start();
           resolve(server.address() as AddressInfo);
         });
       });
@@ -132,14 +128,52 @@ export function createGateway(config: GatewayConfig, sink: Logger = () => {}, op
     async close(graceMs = 10_000) {
       ready = false;
       closing = true;
-      prober.stop();
-      outliers.stop();
+      sweeps.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
+      connections.closeIdle();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(force);
       await transport.close();
+    },
+  };
+}
+
+/**
+ * Node's own limits back up the per-request deadline and body idle timeout (http/body.ts): the
+ * headers must arrive within a minute, and no request takes longer to receive than its deadline.
+ */
+function httpServer(config: GatewayConfig): Server {
+  const requestTimeout = config.server.requestTimeoutMs;
+  return createServer({ keepAliveTimeout: 65_000, requestTimeout, headersTimeout: Math.min(60_000, requestTimeout) });
+}
+
+/**
+ * Requests in flight per connection, so shutdown can close idle connections (including ones that
+ * never sent a request, which server.close() would otherwise wait on) and drain busy ones: a
+ * response that finishes while closing closes its connection, and requests that still arrive are
+ * answered with `connection: close`.
+ */
+function trackConnections(server: Server, closing: () => boolean): { closeIdle(): void } {
+  const inFlight = new Map<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.on('close', () => inFlight.delete(socket));
+  });
+  // Registered before the gateway's own 'request' listener, so the connection header is set first.
+  server.prependListener('request', (req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.on('close', () => {
+      const n = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, n);
+      if (closing() && n === 0) socket.destroy();
+    });
+    if (closing()) res.setHeader('connection', 'close');
+  });
+  return {
+    closeIdle() {
+      for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
     },
   };
 }
