@@ -19,106 +19,125 @@ interface ChoiceState {
  * ends before that was cut off, and end() then reports nothing so the gateway can tell.
  */
 export function geminiStreamDecoder(ctx: DecodeContext): StreamDecoder {
-  const choices = new Map<number, ChoiceState>();
-  let id: string | undefined;
-  let model: string | undefined;
-  let usage: Usage | undefined;
-  let finished = false;
-  let callCount = 0;
+  return new GeminiStreamDecoder(ctx);
+}
 
-  const chunk = (choiceList: ChunkChoice[], extra: Partial<ChatChunk> = {}): StreamItem => ({
-    kind: 'chunk',
-    chunk: {
-      id: id ?? ctx.requestId,
-      object: 'chat.completion.chunk',
-      created: ctx.created,
-      model: model ?? ctx.target.model.id,
-      choices: choiceList,
-      ...extra,
-    },
-  });
+class GeminiStreamDecoder implements StreamDecoder {
+  private readonly ctx: DecodeContext;
+  private readonly choices = new Map<number, ChoiceState>();
+  private id: string | undefined;
+  private model: string | undefined;
+  private usage: Usage | undefined;
+  private finished = false;
+  /** Across candidates and events, so every synthesized call id in the stream is distinct. */
+  private callCount = 0;
 
-  const stateOf = (index: number): ChoiceState => {
-    let s = choices.get(index);
-    if (!s) {
-      s = { started: false, toolCalls: 0 };
-      choices.set(index, s);
+  constructor(ctx: DecodeContext) {
+    this.ctx = ctx;
+  }
+
+  decode(event: StreamEvent): StreamItem[] {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(event.data);
+    } catch (err) {
+      return [{ kind: 'malformed', raw: event.data, error: err instanceof Error ? err.message : 'invalid JSON' }];
     }
-    return s;
-  };
+    const error = unwrapError(payload);
+    if (error) {
+      const status = typeof error.code === 'number' ? error.code : 500;
+      return [{ kind: 'error', failure: classifyGeminiError(status, payload, {}, 'stream') }];
+    }
+    if (!isRecord(payload)) return [{ kind: 'malformed', raw: event.data, error: 'not a JSON object' }];
+    return this.onResponse(payload as GeminiResponse);
+  }
 
-  const withRole = (state: ChoiceState, delta: ChunkDelta): ChunkDelta => {
-    if (state.started) return delta;
-    state.started = true;
-    return { role: 'assistant', ...delta };
-  };
+  end(): StreamItem[] {
+    if (!this.finished) return [];
+    const items: StreamItem[] = [];
+    if (this.usage) items.push(this.chunk([], { usage: this.usage }));
+    items.push({ kind: 'done' });
+    return items;
+  }
 
-  const decodeCandidate = (candidate: GeminiCandidate, position: number): StreamItem[] => {
+  private onResponse(res: GeminiResponse): StreamItem[] {
+    this.noteMetadata(res);
+    const candidates = Array.isArray(res.candidates) ? res.candidates : [];
+    if (candidates.length === 0 && res.promptFeedback?.blockReason !== undefined) {
+      this.finished = true;
+      return [this.chunk([{ index: 0, delta: this.withRole(this.stateOf(0), {}), finish_reason: 'content_filter' }])];
+    }
+    return candidates.flatMap((c, i) => this.decodeCandidate(c, i));
+  }
+
+  private noteMetadata(res: GeminiResponse): void {
+    if (this.id === undefined && typeof res.responseId === 'string' && res.responseId !== '') this.id = res.responseId;
+    if (this.model === undefined && typeof res.modelVersion === 'string' && res.modelVersion !== '') this.model = res.modelVersion;
+    // Counts are cumulative, so the latest report is the whole stream's usage.
+    if (isRecord(res.usageMetadata)) this.usage = mapUsage(res.usageMetadata);
+  }
+
+  private decodeCandidate(candidate: GeminiCandidate, position: number): StreamItem[] {
     const index = typeof candidate.index === 'number' ? candidate.index : position;
-    const state = stateOf(index);
-    let text = '';
-    const toolCalls: ToolCallDelta[] = [];
-    for (const part of candidate.content?.parts ?? []) {
-      const t = partText(part);
-      if (t !== undefined) text += t;
-      const call = partToolCall(part, ctx.requestId, callCount);
-      if (call) {
-        callCount += 1;
-        // Gemini sends each call whole, so each becomes one complete delta.
-        toolCalls.push({ index: state.toolCalls++, id: call.id, type: 'function', function: call.function });
-      }
-    }
-
+    const state = this.stateOf(index);
+    const { text, toolCalls } = this.collectParts(candidate, state);
     const items: StreamItem[] = [];
     if (text !== '' || toolCalls.length > 0) {
       const delta: ChunkDelta = {};
       if (text !== '') delta.content = text;
       if (toolCalls.length > 0) delta.tool_calls = toolCalls;
-      items.push(chunk([{ index, delta: withRole(state, delta), finish_reason: null }]));
+      items.push(this.chunk([{ index, delta: this.withRole(state, delta), finish_reason: null }]));
     }
     if (typeof candidate.finishReason === 'string' && candidate.finishReason !== '') {
-      finished = true;
+      this.finished = true;
       const reason = mapFinishReason(candidate.finishReason, state.toolCalls > 0);
-      items.push(chunk([{ index, delta: withRole(state, {}), finish_reason: reason }]));
+      items.push(this.chunk([{ index, delta: this.withRole(state, {}), finish_reason: reason }]));
     }
     return items;
-  };
+  }
 
-  return {
-    decode(event: StreamEvent): StreamItem[] {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(event.data);
-      } catch (err) {
-        return [{ kind: 'malformed', raw: event.data, error: err instanceof Error ? err.message : 'invalid JSON' }];
+  private collectParts(candidate: GeminiCandidate, state: ChoiceState): { text: string; toolCalls: ToolCallDelta[] } {
+    let text = '';
+    const toolCalls: ToolCallDelta[] = [];
+    for (const part of candidate.content?.parts ?? []) {
+      const t = partText(part);
+      if (t !== undefined) text += t;
+      const call = partToolCall(part, this.ctx.requestId, this.callCount);
+      if (call) {
+        this.callCount += 1;
+        // Gemini sends each call whole, so each becomes one complete delta.
+        toolCalls.push({ index: state.toolCalls++, id: call.id, type: 'function', function: call.function });
       }
-      const error = unwrapError(payload);
-      if (error) {
-        const status = typeof error.code === 'number' ? error.code : 500;
-        return [{ kind: 'error', failure: classifyGeminiError(status, payload, {}, 'stream') }];
-      }
-      if (!isRecord(payload)) return [{ kind: 'malformed', raw: event.data, error: 'not a JSON object' }];
+    }
+    return { text, toolCalls };
+  }
 
-      const res = payload as GeminiResponse;
-      if (id === undefined && typeof res.responseId === 'string' && res.responseId !== '') id = res.responseId;
-      if (model === undefined && typeof res.modelVersion === 'string' && res.modelVersion !== '') model = res.modelVersion;
-      // Counts are cumulative, so the latest report is the whole stream's usage.
-      if (isRecord(res.usageMetadata)) usage = mapUsage(res.usageMetadata);
+  private stateOf(index: number): ChoiceState {
+    let s = this.choices.get(index);
+    if (!s) {
+      s = { started: false, toolCalls: 0 };
+      this.choices.set(index, s);
+    }
+    return s;
+  }
 
-      const candidates = Array.isArray(res.candidates) ? res.candidates : [];
-      if (candidates.length === 0 && res.promptFeedback?.blockReason !== undefined) {
-        finished = true;
-        return [chunk([{ index: 0, delta: withRole(stateOf(0), {}), finish_reason: 'content_filter' }])];
-      }
-      return candidates.flatMap((c, i) => decodeCandidate(c, i));
-    },
+  private withRole(state: ChoiceState, delta: ChunkDelta): ChunkDelta {
+    if (state.started) return delta;
+    state.started = true;
+    return { role: 'assistant', ...delta };
+  }
 
-    end(): StreamItem[] {
-      if (!finished) return [];
-      const items: StreamItem[] = [];
-      if (usage) items.push(chunk([], { usage }));
-      items.push({ kind: 'done' });
-      return items;
-    },
-  };
+  private chunk(choiceList: ChunkChoice[], extra: Partial<ChatChunk> = {}): StreamItem {
+    return {
+      kind: 'chunk',
+      chunk: {
+        id: this.id ?? this.ctx.requestId,
+        object: 'chat.completion.chunk',
+        created: this.ctx.created,
+        model: this.model ?? this.ctx.target.model.id,
+        choices: choiceList,
+        ...extra,
+      },
+    };
+  }
 }
