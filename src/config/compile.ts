@@ -12,7 +12,7 @@ import { compileHedge } from './hedge.js';
 import { fromZodIssues } from './issues.js';
 import { compileProvider } from './provider.js';
 import { compileRouting } from './routing.js';
-import { type RawConfig, RawConfigSchema } from './schema.js';
+import { type RawConfig, RawConfigSchema, type RawPublicModel, type RawTargetEntry } from './schema.js';
 import { STRATEGY_DEFAULTS, type StrategyOptions } from './strategy-options.js';
 import { didYouMean } from './suggest.js';
 import { parseTargetRef, targetFor } from './targets.js';
@@ -149,75 +149,103 @@ function compileTargetRef(
 }
 
 function compilePublicModels(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, ctx: CompileContext): ReadonlyMap<string, PublicModel> {
-  const known = Object.keys(raw.providers);
   const out: [string, PublicModel][] = [];
   for (const [name, model] of Object.entries(raw.models ?? {})) {
-    const shadowed = parseTargetRef(name);
-    if (shadowed && known.includes(shadowed.provider)) {
-      ctx.error(
-        ['models', name],
-        `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`,
-      );
-    }
-    if ((model.targets === undefined) === (model.tiers === undefined)) {
-      ctx.error(['models', name], 'give exactly one of targets (one tier of targets) or tiers (a list of tiers tried in order)');
-      continue;
-    }
-    const lists = model.tiers ?? [model.targets!];
-    const seen = new Map<string, string>();
-    const tiers: RouteTier[] = [];
-    lists.forEach((entries, tierIndex) => {
-      const base = model.tiers ? ['models', name, 'tiers', tierIndex] : ['models', name, 'targets'];
-      const targets: Target[] = [];
-      const weights: number[] = [];
-      entries.forEach((entry, index) => {
-        const ref = typeof entry === 'string' ? entry : entry.target;
-        const path = typeof entry === 'string' ? [...base, index] : [...base, index, 'target'];
-        const target = compileTargetRef(raw, providers, ref, path, ctx);
-        if (target === undefined) return;
-        const where = path
-          .slice(2)
-          .map((p, i) => (typeof p === 'number' ? `[${p}]` : i > 0 ? `.${p}` : p))
-          .join('');
-        const first = seen.get(ref);
-        if (first !== undefined) {
-          ctx.error(path, `repeats "${ref}" (already ${first}); each target is tried once`);
-          return;
-        }
-        seen.set(ref, where);
-        targets.push(target);
-        weights.push(typeof entry === 'string' ? 1 : (entry.weight ?? 1));
-      });
-      tiers.push(Object.freeze({ targets: Object.freeze(targets), weights: Object.freeze(weights) }));
-    });
-    const targets = Object.freeze(tiers.flatMap((t) => t.targets));
-    const hedge = compileHedge(model.hedge, ['models', name, 'hedge'], ctx);
-    const strategyOptions: StrategyOptions = {};
-    if (model.performance) strategyOptions.performance = { successWeight: model.performance.success_weight, latencyWeight: model.performance.latency_weight };
-    if (model.adaptive) {
-      const d = STRATEGY_DEFAULTS.adaptive;
-      const a = model.adaptive;
-      strategyOptions.adaptive = {
-        exploration: a.exploration ?? d.exploration,
-        successWeight: a.success_weight ?? d.successWeight,
-        latencyWeight: a.latency_weight ?? d.latencyWeight,
-        costWeight: a.cost_weight ?? d.costWeight,
-      };
-    }
-    out.push([
-      name,
-      Object.freeze({
-        name,
-        strategy: model.strategy ?? 'priority',
-        affinity: model.affinity ?? 'session',
-        strategyOptions: Object.freeze(strategyOptions),
-        tiers: Object.freeze(tiers),
-        targets,
-        ...(hedge ? { hedge } : {}),
-      }),
-    ]);
+    const compiled = compilePublicModel(raw, providers, name, model, ctx);
+    if (compiled) out.push([name, compiled]);
   }
   return frozenMap(out);
+}
+
+/** One entry of `models`, or undefined when it gives neither or both of targets and tiers. */
+function compilePublicModel(
+  raw: RawConfig,
+  providers: ReadonlyMap<string, ProviderConfig>,
+  name: string,
+  model: RawPublicModel,
+  ctx: CompileContext,
+): PublicModel | undefined {
+  const shadowed = parseTargetRef(name);
+  if (shadowed && Object.keys(raw.providers).includes(shadowed.provider)) {
+    ctx.error(['models', name], `shadows the direct reference to provider "${shadowed.provider}"; a public name with '/' must not start with a provider name`);
+  }
+  if ((model.targets === undefined) === (model.tiers === undefined)) {
+    ctx.error(['models', name], 'give exactly one of targets (one tier of targets) or tiers (a list of tiers tried in order)');
+    return undefined;
+  }
+  const tiers = compileTiers(raw, providers, name, model, ctx);
+  const hedge = compileHedge(model.hedge, ['models', name, 'hedge'], ctx);
+  return Object.freeze({
+    name,
+    strategy: model.strategy ?? 'priority',
+    affinity: model.affinity ?? 'session',
+    strategyOptions: Object.freeze(compileStrategyOptions(model)),
+    tiers: Object.freeze(tiers),
+    targets: Object.freeze(tiers.flatMap((t) => t.targets)),
+    ...(hedge ? { hedge } : {}),
+  });
+}
+
+/** `targets` reads as a single tier; the seen map spans every tier so a repeat anywhere is caught. */
+function compileTiers(raw: RawConfig, providers: ReadonlyMap<string, ProviderConfig>, name: string, model: RawPublicModel, ctx: CompileContext): RouteTier[] {
+  const lists = model.tiers ?? [model.targets!];
+  const seen = new Map<string, string>();
+  return lists.map((entries, tierIndex) => {
+    const base = model.tiers ? ['models', name, 'tiers', tierIndex] : ['models', name, 'targets'];
+    return compileTier(raw, providers, entries, base, seen, ctx);
+  });
+}
+
+/** Entries that name no known target, or repeat an earlier one, are reported and left out. */
+function compileTier(
+  raw: RawConfig,
+  providers: ReadonlyMap<string, ProviderConfig>,
+  entries: readonly RawTargetEntry[],
+  base: (string | number)[],
+  seen: Map<string, string>,
+  ctx: CompileContext,
+): RouteTier {
+  const targets: Target[] = [];
+  const weights: number[] = [];
+  entries.forEach((entry, index) => {
+    const ref = typeof entry === 'string' ? entry : entry.target;
+    const path = typeof entry === 'string' ? [...base, index] : [...base, index, 'target'];
+    const target = compileTargetRef(raw, providers, ref, path, ctx);
+    if (target === undefined) return;
+    const first = seen.get(ref);
+    if (first !== undefined) {
+      ctx.error(path, `repeats "${ref}" (already ${first}); each target is tried once`);
+      return;
+    }
+    seen.set(ref, locationInModel(path));
+    targets.push(target);
+    weights.push(typeof entry === 'string' ? 1 : (entry.weight ?? 1));
+  });
+  return Object.freeze({ targets: Object.freeze(targets), weights: Object.freeze(weights) });
+}
+
+/** Where in the model an entry sits, as its author wrote it ("tiers[0][1].target"), for a later repeat's error to cite. */
+function locationInModel(path: (string | number)[]): string {
+  return path
+    .slice(2)
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i > 0 ? `.${p}` : p))
+    .join('');
+}
+
+function compileStrategyOptions(model: RawPublicModel): StrategyOptions {
+  const strategyOptions: StrategyOptions = {};
+  if (model.performance) strategyOptions.performance = { successWeight: model.performance.success_weight, latencyWeight: model.performance.latency_weight };
+  if (model.adaptive) {
+    const d = STRATEGY_DEFAULTS.adaptive;
+    const a = model.adaptive;
+    strategyOptions.adaptive = {
+      exploration: a.exploration ?? d.exploration,
+      successWeight: a.success_weight ?? d.successWeight,
+      latencyWeight: a.latency_weight ?? d.latencyWeight,
+      costWeight: a.cost_weight ?? d.costWeight,
+    };
+  }
+  return strategyOptions;
 }
 
 /**
