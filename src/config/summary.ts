@@ -1,7 +1,7 @@
 import type { CompileReport } from './compile.js';
 import type { EnvRefNote } from './context.js';
 import { DEFAULT_CAPABILITIES } from './targets.js';
-import { describeTarget, type ModelInfo, type ProviderConfig } from './types.js';
+import { describeTarget, type ModelInfo, type ProviderConfig, type PublicModel, type RoutingConfig, type TrafficClass } from './types.js';
 import { formatBytes } from './units.js';
 
 /**
@@ -59,63 +59,71 @@ export function describeConfig(report: CompileReport): string[] {
   lines.push(`server: ${s.host}:${s.port}, max body ${formatBytes(s.maxBodyBytes)}, request timeout ${s.requestTimeoutMs} ms`);
   lines.push('');
   lines.push(`providers (${config.providers.size}):`);
-  for (const p of config.providers.values()) {
-    const notes = report.envRefs.get(p.name) ?? [];
-    const base = p.baseUrl === '' ? '(base URL unresolved: variable not set)' : p.baseUrl;
-    lines.push(`  ${p.name}  format ${p.format}${p.sandbox ? ' (sandbox)' : ''}  ${base}`);
-    lines.push(`    auth: ${authLine(p, notes)}`);
-    const plain = notes.filter((n) => !n.secret);
-    if (plain.length > 0) lines.push(`    env: ${plain.map((n) => `${n.field} ← ${envNote(n)}`).join(', ')}`);
-    if (p.apiVersion !== undefined) lines.push(`    api version: ${p.apiVersion}`);
-    if (p.region !== undefined) lines.push(`    region: ${p.region}`);
-    if (p.compliance.length > 0) lines.push(`    compliance: ${p.compliance.join(', ')}`);
-    const headers = Object.keys(p.headers);
-    if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
-    const t = p.timeouts;
-    lines.push(
-      `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections ?? 'no cap'}${p.http2 ? ', HTTP/2 offered' : ''}`,
-    );
-    if (p.models.size > 0) {
-      lines.push('    models:');
-      for (const m of p.models.values()) lines.push(modelLine(m));
-    }
-    lines.push(`    other models (${p.name}/<any id>): ${DEFAULT_CAPABILITIES.join(', ')}`);
-  }
+  for (const p of config.providers.values()) lines.push(...providerLines(p, report.envRefs.get(p.name) ?? []));
   lines.push('');
   lines.push(`public models (${config.models.size}):`);
-  for (const m of config.models.values()) {
-    // One tier reads as an ordered list; several as [tier] → [tier].
-    const tiers = m.tiers.map((t) => t.targets.map((x, i) => describeTarget(x) + (t.weights[i] !== 1 ? ` (weight ${t.weights[i]})` : '')));
-    const order = tiers.length === 1 ? tiers[0]!.join(' → ') : tiers.map((t) => `[${t.join(', ')}]`).join(' → ');
-    const notes = [
-      m.strategy !== 'priority' ? `strategy ${m.strategy}` : '',
-      m.hedge ? 'hedged' : '',
-      m.affinity === 'none' ? 'no session affinity' : '',
-    ].filter(Boolean);
-    lines.push(`  ${m.name} → ${order}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`);
-  }
-  const r = config.routing;
-  if (r.classes.size > 0 || r.rules.length > 0 || r.auto) {
-    lines.push('');
-    lines.push('routing:');
-    for (const c of r.classes.values()) {
-      const parts = [
-        c.qualityFloor !== undefined ? `quality ≥ ${c.qualityFloor}` : '',
-        c.maxAttempts !== undefined ? `max attempts ${c.maxAttempts}` : '',
-        c.maxFallbackDepth !== undefined ? `fallback depth ${c.maxFallbackDepth}` : '',
-        !c.hedge ? 'never hedged' : c.hedgeConfig ? 'own hedging' : '',
-        c.deadlineMs !== undefined ? `deadline ${c.deadlineMs} ms` : '',
-        c.maxCostUsd !== undefined ? `cost ≤ $${c.maxCostUsd}` : '',
-        c.latencyBudgetMs !== undefined ? `latency budget ${c.latencyBudgetMs} ms` : '',
-        c.degradeTo !== undefined ? `degrades to ${c.degradeTo}` : '',
-      ].filter(Boolean);
-      lines.push(`  class ${c.name}${c === r.defaultClass ? ' (default)' : ''}: ${parts.join(', ') || 'no limits'}`);
-    }
-    for (const rule of r.rules) {
-      const set = [rule.route && `route ${rule.route}`, rule.class && `class ${rule.class}`, rule.strategy && `strategy ${rule.strategy}`].filter(Boolean);
-      lines.push(`  rule ${rule.index}: when ${rule.when.source} → ${set.join(', ')}`);
-    }
-    if (r.auto) lines.push(`  auto: simple → ${r.auto.simple}, medium → ${r.auto.medium}, complex → ${r.auto.complex}`);
-  }
+  for (const m of config.models.values()) lines.push(publicModelLine(m));
+  lines.push(...routingLines(config.routing));
   return lines;
+}
+
+function providerLines(p: ProviderConfig, notes: readonly EnvRefNote[]): string[] {
+  const lines: string[] = [];
+  const base = p.baseUrl === '' ? '(base URL unresolved: variable not set)' : p.baseUrl;
+  lines.push(`  ${p.name}  format ${p.format}${p.sandbox ? ' (sandbox)' : ''}  ${base}`);
+  lines.push(`    auth: ${authLine(p, notes)}`);
+  const plain = notes.filter((n) => !n.secret);
+  if (plain.length > 0) lines.push(`    env: ${plain.map((n) => `${n.field} ← ${envNote(n)}`).join(', ')}`);
+  if (p.apiVersion !== undefined) lines.push(`    api version: ${p.apiVersion}`);
+  if (p.region !== undefined) lines.push(`    region: ${p.region}`);
+  if (p.compliance.length > 0) lines.push(`    compliance: ${p.compliance.join(', ')}`);
+  const headers = Object.keys(p.headers);
+  if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
+  const t = p.timeouts;
+  lines.push(
+    `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections ?? 'no cap'}${p.http2 ? ', HTTP/2 offered' : ''}`,
+  );
+  if (p.models.size > 0) {
+    lines.push('    models:');
+    for (const m of p.models.values()) lines.push(modelLine(m));
+  }
+  lines.push(`    other models (${p.name}/<any id>): ${DEFAULT_CAPABILITIES.join(', ')}`);
+  return lines;
+}
+
+function publicModelLine(m: PublicModel): string {
+  // One tier reads as an ordered list; several as [tier] → [tier].
+  const tiers = m.tiers.map((t) => t.targets.map((x, i) => describeTarget(x) + (t.weights[i] !== 1 ? ` (weight ${t.weights[i]})` : '')));
+  const order = tiers.length === 1 ? tiers[0]!.join(' → ') : tiers.map((t) => `[${t.join(', ')}]`).join(' → ');
+  const notes = [m.strategy !== 'priority' ? `strategy ${m.strategy}` : '', m.hedge ? 'hedged' : '', m.affinity === 'none' ? 'no session affinity' : ''].filter(
+    Boolean,
+  );
+  return `  ${m.name} → ${order}${notes.length > 0 ? `  (${notes.join(', ')})` : ''}`;
+}
+
+/** The section brings its own blank separator, so a config with no routing adds no lines at all. */
+function routingLines(r: RoutingConfig): string[] {
+  if (r.classes.size === 0 && r.rules.length === 0 && !r.auto) return [];
+  const lines = ['', 'routing:'];
+  for (const c of r.classes.values()) lines.push(classLine(c, c === r.defaultClass));
+  for (const rule of r.rules) {
+    const set = [rule.route && `route ${rule.route}`, rule.class && `class ${rule.class}`, rule.strategy && `strategy ${rule.strategy}`].filter(Boolean);
+    lines.push(`  rule ${rule.index}: when ${rule.when.source} → ${set.join(', ')}`);
+  }
+  if (r.auto) lines.push(`  auto: simple → ${r.auto.simple}, medium → ${r.auto.medium}, complex → ${r.auto.complex}`);
+  return lines;
+}
+
+function classLine(c: TrafficClass, isDefault: boolean): string {
+  const parts = [
+    c.qualityFloor !== undefined ? `quality ≥ ${c.qualityFloor}` : '',
+    c.maxAttempts !== undefined ? `max attempts ${c.maxAttempts}` : '',
+    c.maxFallbackDepth !== undefined ? `fallback depth ${c.maxFallbackDepth}` : '',
+    !c.hedge ? 'never hedged' : c.hedgeConfig ? 'own hedging' : '',
+    c.deadlineMs !== undefined ? `deadline ${c.deadlineMs} ms` : '',
+    c.maxCostUsd !== undefined ? `cost ≤ $${c.maxCostUsd}` : '',
+    c.latencyBudgetMs !== undefined ? `latency budget ${c.latencyBudgetMs} ms` : '',
+    c.degradeTo !== undefined ? `degrades to ${c.degradeTo}` : '',
+  ].filter(Boolean);
+  return `  class ${c.name}${isDefault ? ' (default)' : ''}: ${parts.join(', ') || 'no limits'}`;
 }
