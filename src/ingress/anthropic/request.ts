@@ -12,66 +12,84 @@ import { assistantMessage, systemMessage, userMessages } from './content.js';
  */
 export function messagesToChatRequest(body: unknown): ChatRequest {
   if (!isRecord(body)) throw new GatewayError('invalid_request', 'Request body must be a JSON object.');
-
-  const model = body.model;
-  if (typeof model !== 'string' || model === '') throw invalid('model', 'model: Field required (a non-empty string).');
-  checkModelName(model, 'model');
-
-  const maxTokens = body.max_tokens;
-  if (maxTokens === undefined) throw invalid('max_tokens', 'max_tokens: Field required (a positive integer).');
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw invalid('max_tokens', 'max_tokens must be a positive integer.');
-  }
-
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw invalid('messages', 'messages must be a non-empty array of {role, content}.');
-  }
-
-  const messages: ChatMessage[] = [];
-  const system = systemMessage(body.system);
-  if (system) messages.push(system);
-  (body.messages as unknown[]).forEach((m, i) => {
-    if (!isRecord(m)) throw invalid(`messages[${i}]`, 'Each message must be an object with role and content.');
-    if (m.content === undefined) throw invalid(`messages[${i}].content`, 'content: Field required.');
-    switch (m.role) {
-      case 'user':
-        messages.push(...userMessages(m.content, i));
-        break;
-      case 'assistant':
-        messages.push(assistantMessage(m.content, i));
-        break;
-      case 'system': {
-        // Newer API versions allow system turns inside messages.
-        const sys = systemMessage(m.content);
-        if (sys) messages.push(sys);
-        break;
-      }
-      default:
-        throw invalid(`messages[${i}].role`, `Invalid role ${JSON.stringify(m.role)}; allowed: "user", "assistant".`);
-    }
-  });
+  const model = requiredModel(body);
+  const maxTokens = requiredMaxTokens(body);
+  const messages = chatMessages(body);
 
   const req: ChatRequest = { model, messages, max_tokens: maxTokens };
   applySampling(req, body);
   applyTools(req, body);
   applyOutputFormat(req, body);
-
-  if (body.metadata !== undefined && body.metadata !== null) {
-    if (!isRecord(body.metadata)) throw invalid('metadata', 'metadata must be an object.');
-    const userId = body.metadata.user_id;
-    if (userId !== undefined && userId !== null && typeof userId !== 'string') throw invalid('metadata.user_id', 'metadata.user_id must be a string.');
-    if (typeof userId === 'string' && userId !== '') req.user = userId;
-  }
-
-  if (body.stream !== undefined && body.stream !== null) {
-    if (typeof body.stream !== 'boolean') throw invalid('stream', 'stream must be a boolean.');
-    if (body.stream) {
-      req.stream = true;
-      // Anthropic streams always end with usage, so the gateway must ask for it.
-      req.stream_options = { include_usage: true };
-    }
-  }
+  applyMetadata(req, body);
+  applyStream(req, body);
   return req;
+}
+
+function requiredModel(body: Record<string, unknown>): string {
+  const model = body.model;
+  if (typeof model !== 'string' || model === '') throw invalid('model', 'model: Field required (a non-empty string).');
+  checkModelName(model, 'model');
+  return model;
+}
+
+function requiredMaxTokens(body: Record<string, unknown>): number {
+  const maxTokens = body.max_tokens;
+  if (maxTokens === undefined) throw invalid('max_tokens', 'max_tokens: Field required (a positive integer).');
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw invalid('max_tokens', 'max_tokens must be a positive integer.');
+  }
+  return maxTokens;
+}
+
+/** The top-level `system` becomes the first message, ahead of the conversation. */
+function chatMessages(body: Record<string, unknown>): ChatMessage[] {
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw invalid('messages', 'messages must be a non-empty array of {role, content}.');
+  }
+  const messages: ChatMessage[] = [];
+  const system = systemMessage(body.system);
+  if (system) messages.push(system);
+  (body.messages as unknown[]).forEach((m, i) => {
+    messages.push(...turnMessages(m, i));
+  });
+  return messages;
+}
+
+/** One Anthropic turn → the chat messages it becomes: a user turn carrying tool results becomes several. */
+function turnMessages(m: unknown, i: number): ChatMessage[] {
+  if (!isRecord(m)) throw invalid(`messages[${i}]`, 'Each message must be an object with role and content.');
+  if (m.content === undefined) throw invalid(`messages[${i}].content`, 'content: Field required.');
+  switch (m.role) {
+    case 'user':
+      return userMessages(m.content, i);
+    case 'assistant':
+      return [assistantMessage(m.content, i)];
+    case 'system': {
+      // Newer API versions allow system turns inside messages.
+      const sys = systemMessage(m.content);
+      return sys ? [sys] : [];
+    }
+    default:
+      throw invalid(`messages[${i}].role`, `Invalid role ${JSON.stringify(m.role)}; allowed: "user", "assistant".`);
+  }
+}
+
+function applyMetadata(req: ChatRequest, body: Record<string, unknown>): void {
+  if (body.metadata === undefined || body.metadata === null) return;
+  if (!isRecord(body.metadata)) throw invalid('metadata', 'metadata must be an object.');
+  const userId = body.metadata.user_id;
+  if (userId !== undefined && userId !== null && typeof userId !== 'string') throw invalid('metadata.user_id', 'metadata.user_id must be a string.');
+  if (typeof userId === 'string' && userId !== '') req.user = userId;
+}
+
+function applyStream(req: ChatRequest, body: Record<string, unknown>): void {
+  if (body.stream === undefined || body.stream === null) return;
+  if (typeof body.stream !== 'boolean') throw invalid('stream', 'stream must be a boolean.');
+  if (body.stream) {
+    req.stream = true;
+    // Anthropic streams always end with usage, so the gateway must ask for it.
+    req.stream_options = { include_usage: true };
+  }
 }
 
 function numberIn(body: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
