@@ -16,7 +16,7 @@ const config = {
   reporters: ['progress', 'clear-text', 'json', 'html'],
   clearTextReporter: { allowEmojis: false, logTests: false, reportMutants: false },
   thresholds: { high: 90, low: 80, break: null },
-  tempDirName: 'tmp/stryker',
+  tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
 export default config;
