@@ -153,6 +153,8 @@ class StreamsRun {
     } catch (err) {
       this.seen.failure = err instanceof Error ? err.message : String(err);
     } finally {
+      // Also after an error: the sampler loops while this is set, and would keep the process alive.
+      this.sampling = false;
       hard.clear();
       await this.probe.close().catch(() => undefined);
       await this.procs.cleanup();
