@@ -376,17 +376,49 @@ async function prefillOpenai(s: BenchStack): Promise<RowResult[]> {
   ];
 }
 
+interface OutageRequest {
+  start: number;
+  end: number;
+  provider: string;
+  attempts: number | undefined;
+  status: number;
+}
+
+/** A breaker move on the outage's primary; `request` is the 1-based number of the client request in flight then. */
+interface Transition {
+  to: string;
+  at: number;
+  epoch: number;
+  request: number;
+}
+
+/** What the outage row saw: times in ms since its start. */
+interface OutageRun {
+  transitions: Transition[];
+  seen: OutageRequest[];
+  /** When the primary answered again after the breaker closed. */
+  back: number | undefined;
+  ms: number;
+}
+
 /**
  * Outage: the primary returns 503 for 3 s. Two requests' failures open its breaker; requests then
  * go straight to the fallback until the cooldown passes, when the next request is the probe that
  * finds the primary healthy, closes the breaker and is answered by the primary.
  */
 async function outage(s: BenchStack): Promise<RowResult[]> {
+  const run = await watchOutage(s);
+  const sb = sandboxAttempts(s, 'c17');
+  const primary = sb.filter((a) => a.model === 'short-outage@c17');
+  return [outageRow(run, sb, primary), activeProbesRow(run, primary)];
+}
+
+/** Sends a request every OUTAGE_POLL_MS, recording the breaker's moves, until the primary answers again (or the budget is spent). */
+async function watchOutage(s: BenchStack): Promise<OutageRun> {
   const key = 'sb-openai/short-outage@c17';
   const t0 = performance.now();
-  // `request` is the 1-based number of the client request in flight when the breaker moved.
-  const transitions: { to: string; at: number; epoch: number; request: number }[] = [];
-  const seen: { start: number; end: number; provider: string; attempts: number | undefined; status: number }[] = [];
+  const transitions: Transition[] = [];
+  const seen: OutageRequest[] = [];
   const off = s.gateway.events.on('breaker', (e) => {
     if (e.target === key) transitions.push({ to: e.to, at: performance.now() - t0, epoch: Date.now(), request: seen.length + 1 });
   });
@@ -405,14 +437,20 @@ async function outage(s: BenchStack): Promise<RowResult[]> {
   } finally {
     off();
   }
-  const ms = performance.now() - t0;
-  const opened = transitions.find((t) => t.to === 'open');
-  const halfOpen = transitions.find((t) => t.to === 'half_open');
-  const closed = transitions.find((t) => t.to === 'closed');
+  return { transitions, seen, back, ms: performance.now() - t0 };
+}
+
+const transition = (run: OutageRun, to: string): Transition | undefined => run.transitions.find((t) => t.to === to);
+const atText = (t: { at: number } | undefined): string => (t ? `t=${(t.at / 1000).toFixed(1)} s` : 'never');
+
+/** The outage row itself: the breaker opens, the fallback serves, the primary comes back. */
+function outageRow(run: OutageRun, sb: readonly SandboxAttempt[], primary: readonly SandboxAttempt[]): RowResult {
+  const { seen, back } = run;
+  const opened = transition(run, 'open');
+  const halfOpen = transition(run, 'half_open');
+  const closed = transition(run, 'closed');
   // Requests sent and answered entirely inside the open period (not the one that opened it, nor the probe).
   const whileOpen = opened ? seen.filter((x) => x.start > opened.at && x.end < (halfOpen?.at ?? Number.POSITIVE_INFINITY)) : [];
-  const sb = sandboxAttempts(s, 'c17');
-  const primary = sb.filter((a) => a.model === 'short-outage@c17');
   const fallback = sb.length - primary.length;
   const okCount = seen.filter((x) => x.status === 200).length;
   const path: string[] = [];
@@ -427,49 +465,66 @@ async function outage(s: BenchStack): Promise<RowResult[]> {
     ['the breaker to close again within the time budget', closed !== undefined],
     ['the primary to answer again after the cooldown', back !== undefined],
   ]);
-  const at = (t: { at: number } | undefined): string => (t ? `t=${(t.at / 1000).toFixed(1)} s` : 'never');
-  const main: RowResult = {
+  return {
     scenario: `primary down ${OUTAGE_DURATION_MS / 1000} s, then healthy`,
     client: `${okCount}/${seen.length} x 200`,
     provider: path.join(' → '),
     attempts: `gw ${seen.reduce((a, x) => a + (x.attempts ?? 0), 0)} / sb ${sb.length} (oai ${primary.length} gem ${fallback})`,
-    ms,
+    ms: run.ms,
     verdict,
     expect: 'breaker opens after 5 failures, fallback serves with 1 attempt, primary back once a health probe finds it answering',
     notes: [
-      `breaker: open ${at(opened)} (during request ${opened?.request ?? '-'}), half_open ${at(halfOpen)}, closed ${at(closed)} (request ${closed?.request ?? '-'}, the probe); primary answered again at ${back !== undefined ? `t=${(back / 1000).toFixed(1)} s` : 'never'}`,
+      `breaker: open ${atText(opened)} (during request ${opened?.request ?? '-'}), half_open ${atText(halfOpen)}, closed ${atText(closed)} (request ${closed?.request ?? '-'}, the probe); primary answered again at ${back !== undefined ? `t=${(back / 1000).toFixed(1)} s` : 'never'}`,
       `${whileOpen.length} requests served by the fallback while open. The outage ended at t=${OUTAGE_DURATION_MS / 1000} s; the breaker's cooldown (resilience.breaker.cooldown_ms, 5 s ±20 % here) sets when the primary is tried again`,
       ...failed,
     ],
   };
-  // Active health checks would reach the primary while its breaker is open, with no client request.
+}
+
+/** Active health checks would reach the primary while its breaker is open, with no client request. */
+function activeProbesRow(run: OutageRun, primary: readonly SandboxAttempt[]): RowResult {
+  const opened = transition(run, 'open');
+  const halfOpen = transition(run, 'half_open');
   const probes = opened && halfOpen ? primary.filter((a) => Date.parse(a.time) > opened.epoch && Date.parse(a.time) < halfOpen.epoch).length : 0;
-  const active: RowResult = {
+  return {
     scenario: '  ↳ active health probes',
     client: '-',
     provider: '-',
     attempts: `sb ${probes} on the primary while open`,
-    ms,
+    ms: run.ms,
     verdict: probes > 0 ? 'PASS' : 'FAIL',
     expect: 'probe the open target in the background and close the breaker as soon as it recovers',
     notes: [
       probes > 0
         ? `${probes} probes while open`
-        : `recovery is found only by the first client request after the cooldown (${at(halfOpen)}), ${halfOpen ? ((halfOpen.at - OUTAGE_DURATION_MS) / 1000).toFixed(1) : '?'} s after the outage ended`,
+        : `recovery is found only by the first client request after the cooldown (${atText(halfOpen)}), ${halfOpen ? ((halfOpen.at - OUTAGE_DURATION_MS) / 1000).toFixed(1) : '?'} s after the outage ended`,
     ],
   };
-  return [main, active];
 }
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const watchdog = setTimeout(() => {
-    console.error(`chaos: still running after ${WATCHDOG_MS / 1000} s; giving up`);
-    process.exit(2);
-  }, WATCHDOG_MS);
-  watchdog.unref();
+/** The rows that run one after another while the outage row waits out its cooldown. */
+const SEQUENTIAL = [
+  rateLimitOnce,
+  rateLimitAlways,
+  error500Once,
+  error503,
+  resetBeforeHeaders,
+  noResponse,
+  slowFirstToken,
+  streamCut,
+  streamStall,
+  malformedChunk,
+  missingDone,
+  contextLength,
+  contentFilter,
+  prefillAnthropic,
+  prefillOpenai,
+];
 
+async function main(): Promise<void> {
+  const watchdog = startWatchdog();
   const started = performance.now();
   // A 5 s breaker cooldown (the default is 30 s) and 0.5 s health probes (default 15 s) keep the
   // outage row short; every row has its own targets.
@@ -477,43 +532,47 @@ async function main(): Promise<void> {
     { providers: PROVIDERS, models: MODELS, resilience: { breaker: { cooldown_ms: 5000, max_cooldown_ms: 20_000 }, health: { interval_ms: 500 } } },
     SCENARIOS,
   );
-  const results: RowResult[] = [];
+  let results: RowResult[];
   try {
-    // The outage row waits out a real breaker cooldown; everything else runs meanwhile, one row at
-    // a time so each wall time is its own. Every row uses its own @tag, so state never leaks.
-    const outageRows = outage(stack);
-    const sequential = [
-      rateLimitOnce,
-      rateLimitAlways,
-      error500Once,
-      error503,
-      resetBeforeHeaders,
-      noResponse,
-      slowFirstToken,
-      streamCut,
-      streamStall,
-      malformedChunk,
-      missingDone,
-      contextLength,
-      contentFilter,
-      prefillAnthropic,
-      prefillOpenai,
-    ];
-    for (const fn of sequential) {
-      try {
-        results.push(...(await fn(stack)));
-      } catch (err) {
-        results.push({ scenario: fn.name, client: 'bench error', provider: '-', attempts: '-', ms: 0, verdict: 'FAIL', expect: '', notes: [String(err)] });
-      }
-    }
-    process.stdout.write(
-      `(${results.length} rows done in ${seconds(performance.now() - started)}; waiting for the breaker's cooldown in the outage row ...)\n`,
-    );
-    results.push(...(await outageRows));
+    results = await runRows(stack, started);
   } finally {
     await stack.close();
   }
+  printScoreboard(results, started);
+  clearTimeout(watchdog);
+  process.exitCode = results.some((r) => r.verdict === 'FAIL') ? 1 : 0;
+}
 
+/** Hard stop: the process exits by itself after WATCHDOG_MS, whatever is still running. */
+function startWatchdog(): NodeJS.Timeout {
+  const watchdog = setTimeout(() => {
+    console.error(`chaos: still running after ${WATCHDOG_MS / 1000} s; giving up`);
+    process.exit(2);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  return watchdog;
+}
+
+/**
+ * The outage row waits out a real breaker cooldown; everything else runs meanwhile, one row at a
+ * time so each wall time is its own. Every row uses its own @tag, so state never leaks.
+ */
+async function runRows(stack: BenchStack, started: number): Promise<RowResult[]> {
+  const results: RowResult[] = [];
+  const outageRows = outage(stack);
+  for (const fn of SEQUENTIAL) {
+    try {
+      results.push(...(await fn(stack)));
+    } catch (err) {
+      results.push({ scenario: fn.name, client: 'bench error', provider: '-', attempts: '-', ms: 0, verdict: 'FAIL', expect: '', notes: [String(err)] });
+    }
+  }
+  process.stdout.write(`(${results.length} rows done in ${seconds(performance.now() - started)}; waiting for the breaker's cooldown in the outage row ...)\n`);
+  results.push(...(await outageRows));
+  return results;
+}
+
+function printScoreboard(results: readonly RowResult[], started: number): void {
   console.log(`\nSwitchyard chaos scoreboard (gateway + sandbox on 127.0.0.1, Node ${process.version})\n`);
   console.log(
     table(
@@ -528,8 +587,6 @@ async function main(): Promise<void> {
   });
   const count = (v: Verdict): number => results.filter((r) => r.verdict === v).length;
   console.log(`\n${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('not built')} not built; total ${seconds(performance.now() - started)}`);
-  clearTimeout(watchdog);
-  process.exitCode = count('FAIL') > 0 ? 1 : 0;
 }
 
 main().catch((err: unknown) => {

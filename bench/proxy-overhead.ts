@@ -28,6 +28,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import {
+  CASES,
+  type Case,
+  caseKey,
+  LABEL,
+  render,
+  type Sample,
+  type StageRow,
+  type StagesResult,
+  type SummaryRow,
+  TARGETS,
+  type Target,
+  type WrkRun,
+} from './lib/overhead-report.js';
+import {
   type Child,
   childPids,
   clockTicks,
@@ -44,8 +58,7 @@ import {
   transpileScript,
   waitForPort,
 } from './lib/procs.js';
-import { median, msText, passFail, rpsText, spread } from './lib/stats.js';
-import { table } from './lib/table.js';
+import { msText, rpsText } from './lib/stats.js';
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -66,65 +79,6 @@ const WARM_SECONDS = 2;
 const PROXY_CPU = 0;
 const LOAD_CPU = 1;
 const TICK = clockTicks();
-
-const TARGETS = {
-  cpuNonStream: 1.25,
-  cpuStream: 1.4,
-  p99OverP50: 2.5,
-  p99AtC1Ms: 1.5,
-  idleRssMb: 55,
-  peakRssMb: 100,
-  stageUs: 3,
-} as const;
-
-type TargetName = 'direct' | 'nginx' | 'bare' | 'switchyard';
-const LABEL: Record<TargetName, string> = { direct: 'direct (mock)', nginx: 'nginx', bare: 'bare node hop', switchyard: 'switchyard' };
-
-interface Target {
-  name: TargetName;
-  url: string;
-  /** The processes whose CPU is the proxy's (none for direct). */
-  pids: number[];
-}
-
-interface Case {
-  stream: boolean;
-  connections: number;
-}
-const CASES: Case[] = [
-  { stream: false, connections: 50 },
-  { stream: false, connections: 1 },
-  { stream: true, connections: 50 },
-  { stream: true, connections: 1 },
-];
-const caseKey = (c: Case): string => `${c.stream ? 'stream' : 'non-stream'} c=${c.connections}`;
-
-interface WrkRun {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  errorDetail: string;
-}
-
-interface Sample extends WrkRun {
-  target: TargetName;
-  case: string;
-  round: number;
-  wallMs: number;
-  /** Proxy CPU over the run, clock ticks (null for direct). */
-  cpuTicks: number | null;
-  cpuUsPerRequest: number | null;
-  /** ± the tick quantum spread over the requests, µs. */
-  cpuQuantumUs: number | null;
-  /** Share of one core the proxy used during the run, %. */
-  cpuPercent: number | null;
-  mockCpuUsPerRequest: number;
-  /** Share of CPU 0 (the proxies' CPU) used by anything but the proxy under test during the run, % (null unpinned). */
-  otherLoadPercent: number | null;
-}
 
 function toMs(v: string | undefined): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec((v ?? '').trim());
@@ -156,9 +110,82 @@ export function parseWrk(out: string): WrkRun {
 const requestBody = (stream: boolean): string =>
   JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], ...(stream ? { stream: true } : {}) });
 
+/** What this run found and how it is pinned. */
+interface Setup {
+  cli: string;
+  hasNginx: boolean;
+  cores: number;
+  pinned: boolean;
+  pinning: string;
+  proxyCpu: number | undefined;
+  loadCpu: number | undefined;
+  header: string;
+}
+
+/** What every step that starts processes needs. */
+interface Bench {
+  procs: Processes;
+  /** The temp dir: scripts, configs, nginx's prefix. */
+  dir: string;
+  /** The CPU wrk runs on (undefined unpinned). */
+  loadCpu: number | undefined;
+}
+
+/** The started targets, and the Switchyard among them. */
+interface Started {
+  targets: Target[];
+  mockPid: number;
+  switchyard: Child;
+  /** Switchyard's RSS SETTLE_MS after its start, before any request. */
+  idleRssMb: number;
+  /** Starts another Switchyard with the same config (for the memory run). */
+  startSwitchyard: () => Promise<Child>;
+}
+
+/** The memory run's figures: a fresh Switchyard, idle RSS before any request, then peak RSS over a dedicated run. */
+interface MemoryRun {
+  idleRssMb: number;
+  peakRssMb: number | null;
+  rssAfterMb: number | null;
+  run: WrkRun | null;
+}
+
 async function main(): Promise<void> {
   const procs = new Processes();
   const startedAt = new Date();
+  const setup = checkSetup(procs);
+  printHeader(setup);
+  const dir = procs.tempDir('bench-overhead');
+  try {
+    const bench: Bench = { procs, dir, loadCpu: setup.loadCpu };
+    const started = await startTargets(bench, setup);
+    await checkAndWarm(bench, started.targets);
+    const samples = await runRounds(bench, started);
+    const throughputPeakRss = peakRssMb(started.switchyard.pid);
+    await procs.stop(started.switchyard);
+    const memory = await memoryRun(bench, started);
+    await procs.cleanup();
+
+    const stages = await runStages();
+    const report = render({
+      targets: started.targets,
+      samples,
+      memory: { ...memory, idleRssThroughputMb: started.idleRssMb, throughputPeakRssMb: throughputPeakRss },
+      stages,
+      settings: { rounds: ROUNDS, secondsPerRun: SECONDS, rssSeconds: RSS_SECONDS, settleMs: SETTLE_MS, proxyCpu: PROXY_CPU },
+    });
+    console.log(`\n${setup.header}\n`);
+    console.log(report.text);
+    const results = { samples, summary: report.summary, memory, idleRssThroughput: started.idleRssMb, throughputPeakRss, stages };
+    const file = writeResults(startedAt, setup, results);
+    console.log(`\nraw figures: ${file.slice(repoRoot.length)}`);
+  } finally {
+    await procs.cleanup();
+  }
+}
+
+/** wrk and the build are there; nginx maybe; pins this script to the load CPU when it can. */
+function checkSetup(procs: Processes): Setup {
   if (!onPath('wrk')) throw new Error('wrk is not on PATH (Debian: apt-get install -y wrk)');
   const cli = join(repoRoot, 'dist/cli/main.js');
   if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build (npm run bench builds first)');
@@ -171,168 +198,185 @@ async function main(): Promise<void> {
     : procs.taskset
       ? 'NOT pinned: fewer than 2 CPUs'
       : 'NOT pinned: taskset is not on PATH (util-linux), so proxies, wrk and mock share all CPUs';
-  const proxyCpu = pinned ? PROXY_CPU : undefined;
-  const loadCpu = pinned ? LOAD_CPU : undefined;
   const header =
     `Node ${process.version} | CPU ${cpuModel()} | ${cores} cores | pinning: ${pinning} | ` +
     `${SECONDS} s per run, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} | CPU clock tick ${(1000 / TICK).toFixed(0)} ms`;
-  console.log(header);
+  const proxyCpu = pinned ? PROXY_CPU : undefined;
+  const loadCpu = pinned ? LOAD_CPU : undefined;
+  return { cli, hasNginx, cores, pinned, pinning, proxyCpu, loadCpu, header };
+}
+
+/** The header, what was changed or skipped, and (on stderr) how long the run will take. */
+function printHeader(setup: Setup): void {
+  console.log(setup.header);
   if (ASKED_SECONDS < 5) console.log(`BENCH_SECONDS=${ASKED_SECONDS} raised to 5: shorter runs leave too few 10 ms CPU ticks for a per-request figure`);
-  if (!hasNginx) console.log('nginx is not on PATH: the nginx rows are skipped (Debian: apt-get install -y nginx-light)');
-  const runs = ROUNDS * CASES.length * (hasNginx ? 4 : 3);
-  const eta = Math.ceil((runs * (SECONDS + 0.5) + (hasNginx ? 4 : 3) * 2 * WARM_SECONDS + (RSS_SECONDS > 0 ? RSS_SECONDS + 5 : 0) + 10) / 60);
+  if (!setup.hasNginx) console.log('nginx is not on PATH: the nginx rows are skipped (Debian: apt-get install -y nginx-light)');
+  const targets = setup.hasNginx ? 4 : 3;
+  const runs = ROUNDS * CASES.length * targets;
+  const eta = Math.ceil((runs * (SECONDS + 0.5) + targets * 2 * WARM_SECONDS + (RSS_SECONDS > 0 ? RSS_SECONDS + 5 : 0) + 10) / 60);
   process.stderr.write(`${runs} measured runs of ${SECONDS} s + ${RSS_SECONDS} s memory run: about ${eta} min\n`);
+}
 
-  const dir = procs.tempDir('bench-overhead');
-  try {
-    // The mock and the bare hop run as plain JavaScript, like Switchyard's dist/.
-    const mockJs = transpileScript('bench/mock-upstream.ts', dir);
-    const bareJs = transpileScript('bench/bare-proxy.ts', dir);
+/** The mock upstream, then the proxies in front of it: nginx (when on PATH), the bare hop, Switchyard. */
+async function startTargets(bench: Bench, setup: Setup): Promise<Started> {
+  // The mock and the bare hop run as plain JavaScript, like Switchyard's dist/.
+  const mockJs = transpileScript('bench/mock-upstream.ts', bench.dir);
+  const bareJs = transpileScript('bench/bare-proxy.ts', bench.dir);
+  const mock = await bench.procs.start({
+    name: 'mock upstream',
+    cmd: process.execPath,
+    args: [mockJs, '0'],
+    cpu: bench.loadCpu,
+    ready: /^(\d+)\n/m,
+    parentWatch: true,
+  });
+  const mockUrl = `http://127.0.0.1:${mock.ready}`;
+  const targets: Target[] = [{ name: 'direct', url: `${mockUrl}/v1/chat/completions`, pids: [] }];
+  if (setup.hasNginx) targets.push(await startNginx(bench, mock.ready, setup.proxyCpu));
+  const bare = await bench.procs.start({
+    name: 'bare hop',
+    cmd: process.execPath,
+    args: [bareJs, '0', mockUrl],
+    cpu: setup.proxyCpu,
+    ready: /^(\d+)\n/m,
+    parentWatch: true,
+  });
+  targets.push({ name: 'bare', url: `http://127.0.0.1:${bare.ready}/v1/chat/completions`, pids: [bare.pid] });
+  const startSwitchyard = switchyardStarter(bench, setup, mockUrl);
+  const switchyard = await startSwitchyard();
+  await sleep(SETTLE_MS);
+  const idleRssMb = rssMb(switchyard.pid);
+  targets.push({ name: 'switchyard', url: `${switchyard.ready}/v1/chat/completions`, pids: [switchyard.pid] });
+  return { targets, mockPid: mock.pid, switchyard, idleRssMb, startSwitchyard };
+}
 
-    const mock = await procs.start({ name: 'mock upstream', cmd: process.execPath, args: [mockJs, '0'], cpu: loadCpu, ready: /^(\d+)\n/m, parentWatch: true });
-    const mockUrl = `http://127.0.0.1:${mock.ready}`;
-    const mockPid = mock.pid;
-
-    const targets: Target[] = [{ name: 'direct', url: `${mockUrl}/v1/chat/completions`, pids: [] }];
-
-    if (hasNginx) {
-      const prefix = join(dir, 'nginx');
-      mkdirSync(prefix, { mode: 0o755 });
-      const port = await freePort();
-      const conf = readFileSync(join(repoRoot, 'bench/nginx.conf'), 'utf8')
-        .replaceAll('{{PREFIX}}', prefix)
-        .replaceAll('{{PORT}}', String(port))
-        .replaceAll('{{UPSTREAM_PORT}}', mock.ready);
-      writeFileSync(join(prefix, 'nginx.conf'), conf);
-      const nginx = await procs.start({ name: 'nginx', cmd: 'nginx', args: ['-p', `${prefix}/`, '-c', join(prefix, 'nginx.conf')], cpu: proxyCpu });
-      await waitForPort(port, 10_000, () => nginx.proc.exitCode === null);
-      // The worker is a child of the master; CPU is summed over both (the master only idles).
-      let workers: number[] = [];
-      for (let i = 0; i < 50 && workers.length === 0; i++) {
-        workers = childPids(nginx.pid);
-        if (workers.length === 0) await sleep(100);
-      }
-      if (workers.length === 0) throw new Error(`nginx started no worker; output:\n${nginx.output()}`);
-      targets.push({ name: 'nginx', url: `http://127.0.0.1:${port}/v1/chat/completions`, pids: [nginx.pid, ...workers] });
-    }
-
-    const bare = await procs.start({
-      name: 'bare hop',
-      cmd: process.execPath,
-      args: [bareJs, '0', mockUrl],
-      cpu: proxyCpu,
-      ready: /^(\d+)\n/m,
-      parentWatch: true,
-    });
-    targets.push({ name: 'bare', url: `http://127.0.0.1:${bare.ready}/v1/chat/completions`, pids: [bare.pid] });
-
-    const configPath = join(dir, 'switchyard.yaml');
-    writeFileSync(
-      configPath,
-      [
-        '# Written by bench/proxy-overhead.ts: one provider, the mock; one model.',
-        'server:',
-        '  port: 0',
-        'providers:',
-        '  mock:',
-        '    format: openai',
-        `    base_url: ${mockUrl}/v1`,
-        '    api_key: ${SWITCHYARD_BENCH_KEY}',
-        'models:',
-        '  bench:',
-        '    targets: [mock/gpt-bench]',
-        '',
-      ].join('\n'),
-    );
-    const startSwitchyard = (): Promise<Child> =>
-      procs.start({
-        name: 'switchyard',
-        cmd: process.execPath,
-        args: [cli, 'serve', '--config', configPath, '--port', '0'],
-        env: { SWITCHYARD_BENCH_KEY: 'bench-key' },
-        cpu: proxyCpu,
-        ready: /listening on (http:\/\/[\d.:]+)/,
-      });
-    const sy = await startSwitchyard();
-    await sleep(SETTLE_MS);
-    const idleRssThroughput = rssMb(sy.pid);
-    targets.push({ name: 'switchyard', url: `${sy.ready}/v1/chat/completions`, pids: [sy.pid] });
-
-    for (const t of targets) await sanityCheck(t);
-    process.stderr.write(`sanity: every target answered a completion and a stream ending in [DONE]\nwarming up (${WARM_SECONDS} s per target and mode)\n`);
-    for (const t of targets) for (const stream of [false, true]) await wrk(procs, t.url, 10, stream, WARM_SECONDS, dir, loadCpu);
-
-    const samples: Sample[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const c of CASES) {
-        for (const t of targets) {
-          const s = await measure(procs, t, c, round, dir, loadCpu, mockPid);
-          samples.push(s);
-          process.stderr.write(
-            `[round ${round}/${ROUNDS}] ${caseKey(c).padEnd(14)} ${LABEL[t.name].padEnd(14)} ${rpsText([s.rps]).padStart(6)} rps  p50 ${msText(s.p50Ms)} ms  p99 ${msText(s.p99Ms)} ms` +
-              `${s.cpuUsPerRequest !== null ? `  CPU ${s.cpuUsPerRequest.toFixed(1)} µs/req` : ''}${s.errors ? `  errors ${s.errors}` : ''}\n`,
-          );
-        }
-      }
-    }
-    const throughputPeakRss = peakRssMb(sy.pid);
-
-    // Memory: a fresh Switchyard, idle RSS before any request, then peak RSS over a dedicated run.
-    await procs.stop(sy);
-    let memory: { idleRssMb: number; peakRssMb: number | null; rssAfterMb: number | null; run: WrkRun | null } = {
-      idleRssMb: idleRssThroughput,
-      peakRssMb: null,
-      rssAfterMb: null,
-      run: null,
-    };
-    if (RSS_SECONDS > 0) {
-      process.stderr.write(`memory: fresh switchyard, ${RSS_SECONDS} s at c=50 non-stream\n`);
-      const fresh = await startSwitchyard();
-      await sleep(SETTLE_MS);
-      const idle = rssMb(fresh.pid);
-      const run = await wrk(procs, `${fresh.ready}/v1/chat/completions`, 50, false, RSS_SECONDS, dir, loadCpu);
-      memory = { idleRssMb: idle, peakRssMb: peakRssMb(fresh.pid), rssAfterMb: rssMb(fresh.pid), run };
-      await procs.stop(fresh);
-    }
-    await procs.cleanup();
-
-    const stages = await runStages();
-    const report = render(targets, samples, { ...memory, idleRssThroughputMb: idleRssThroughput, throughputPeakRssMb: throughputPeakRss }, stages);
-    console.log(`\n${header}\n`);
-    console.log(report.text);
-
-    const resultsDir = join(repoRoot, 'bench/results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = join(resultsDir, `overhead-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          bench: 'proxy-overhead',
-          startedAt: startedAt.toISOString(),
-          node: process.version,
-          cpu: cpuModel(),
-          cores,
-          pinning,
-          pinned,
-          clockTicksPerSecond: TICK,
-          secondsPerRun: SECONDS,
-          rounds: ROUNDS,
-          rssSeconds: RSS_SECONDS,
-          targets: TARGETS,
-          samples,
-          summary: report.summary,
-          memory: { ...memory, idleRssThroughputProcessMb: idleRssThroughput, throughputProcessPeakRssMb: throughputPeakRss },
-          stages,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    console.log(`\nraw figures: ${file.slice(repoRoot.length)}`);
-  } finally {
-    await procs.cleanup();
+/** nginx from bench/nginx.conf in front of the mock; its CPU is the master's and the worker's. */
+async function startNginx(bench: Bench, upstreamPort: string, cpu: number | undefined): Promise<Target> {
+  const prefix = join(bench.dir, 'nginx');
+  mkdirSync(prefix, { mode: 0o755 });
+  const port = await freePort();
+  const conf = readFileSync(join(repoRoot, 'bench/nginx.conf'), 'utf8')
+    .replaceAll('{{PREFIX}}', prefix)
+    .replaceAll('{{PORT}}', String(port))
+    .replaceAll('{{UPSTREAM_PORT}}', upstreamPort);
+  writeFileSync(join(prefix, 'nginx.conf'), conf);
+  const nginx = await bench.procs.start({ name: 'nginx', cmd: 'nginx', args: ['-p', `${prefix}/`, '-c', join(prefix, 'nginx.conf')], cpu });
+  await waitForPort(port, 10_000, () => nginx.proc.exitCode === null);
+  // The worker is a child of the master; CPU is summed over both (the master only idles).
+  let workers: number[] = [];
+  for (let i = 0; i < 50 && workers.length === 0; i++) {
+    workers = childPids(nginx.pid);
+    if (workers.length === 0) await sleep(100);
   }
+  if (workers.length === 0) throw new Error(`nginx started no worker; output:\n${nginx.output()}`);
+  return { name: 'nginx', url: `http://127.0.0.1:${port}/v1/chat/completions`, pids: [nginx.pid, ...workers] };
+}
+
+/** Writes Switchyard's config (one provider, the mock; one model) and returns what starts it, pinned to the proxy CPU. */
+function switchyardStarter(bench: Bench, setup: Setup, mockUrl: string): () => Promise<Child> {
+  const configPath = join(bench.dir, 'switchyard.yaml');
+  writeFileSync(
+    configPath,
+    [
+      '# Written by bench/proxy-overhead.ts: one provider, the mock; one model.',
+      'server:',
+      '  port: 0',
+      'providers:',
+      '  mock:',
+      '    format: openai',
+      `    base_url: ${mockUrl}/v1`,
+      '    api_key: ${SWITCHYARD_BENCH_KEY}',
+      'models:',
+      '  bench:',
+      '    targets: [mock/gpt-bench]',
+      '',
+    ].join('\n'),
+  );
+  return () =>
+    bench.procs.start({
+      name: 'switchyard',
+      cmd: process.execPath,
+      args: [setup.cli, 'serve', '--config', configPath, '--port', '0'],
+      env: { SWITCHYARD_BENCH_KEY: 'bench-key' },
+      cpu: setup.proxyCpu,
+      ready: /listening on (http:\/\/[\d.:]+)/,
+    });
+}
+
+/** Every target answers both modes correctly; then each is warmed up in both. */
+async function checkAndWarm(bench: Bench, targets: readonly Target[]): Promise<void> {
+  for (const t of targets) await sanityCheck(t);
+  process.stderr.write(`sanity: every target answered a completion and a stream ending in [DONE]\nwarming up (${WARM_SECONDS} s per target and mode)\n`);
+  for (const t of targets) for (const stream of [false, true]) await wrk(bench.procs, t.url, 10, stream, WARM_SECONDS, bench.dir, bench.loadCpu);
+}
+
+/** ROUNDS rounds; in each, every case, and in each case every target in turn (interleaved). */
+async function runRounds(bench: Bench, started: Started): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of CASES) {
+      for (const t of started.targets) {
+        const s = await measure(bench.procs, t, c, round, bench.dir, bench.loadCpu, started.mockPid);
+        samples.push(s);
+        process.stderr.write(progressLine(round, c, t, s));
+      }
+    }
+  }
+  return samples;
+}
+
+function progressLine(round: number, c: Case, t: Target, s: Sample): string {
+  return (
+    `[round ${round}/${ROUNDS}] ${caseKey(c).padEnd(14)} ${LABEL[t.name].padEnd(14)} ${rpsText([s.rps]).padStart(6)} rps  p50 ${msText(s.p50Ms)} ms  p99 ${msText(s.p99Ms)} ms` +
+    `${s.cpuUsPerRequest !== null ? `  CPU ${s.cpuUsPerRequest.toFixed(1)} µs/req` : ''}${s.errors ? `  errors ${s.errors}` : ''}\n`
+  );
+}
+
+/**
+ * Memory: a fresh Switchyard, idle RSS before any request, then peak RSS over a dedicated run of
+ * RSS_SECONDS (with BENCH_RSS_SECONDS=0, only the first Switchyard's idle RSS).
+ */
+async function memoryRun(bench: Bench, started: Started): Promise<MemoryRun> {
+  if (RSS_SECONDS <= 0) return { idleRssMb: started.idleRssMb, peakRssMb: null, rssAfterMb: null, run: null };
+  process.stderr.write(`memory: fresh switchyard, ${RSS_SECONDS} s at c=50 non-stream\n`);
+  const fresh = await started.startSwitchyard();
+  await sleep(SETTLE_MS);
+  const idle = rssMb(fresh.pid);
+  const run = await wrk(bench.procs, `${fresh.ready}/v1/chat/completions`, 50, false, RSS_SECONDS, bench.dir, bench.loadCpu);
+  const memory = { idleRssMb: idle, peakRssMb: peakRssMb(fresh.pid), rssAfterMb: rssMb(fresh.pid), run };
+  await bench.procs.stop(fresh);
+  return memory;
+}
+
+/** Raw figures to bench/results/overhead-<timestamp>.json; returns the file's path. */
+function writeResults(
+  startedAt: Date,
+  setup: Setup,
+  r: { samples: Sample[]; summary: SummaryRow[]; memory: MemoryRun; idleRssThroughput: number; throughputPeakRss: number; stages: StagesResult },
+): string {
+  const resultsDir = join(repoRoot, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `overhead-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const raw = {
+    bench: 'proxy-overhead',
+    startedAt: startedAt.toISOString(),
+    node: process.version,
+    cpu: cpuModel(),
+    cores: setup.cores,
+    pinning: setup.pinning,
+    pinned: setup.pinned,
+    clockTicksPerSecond: TICK,
+    secondsPerRun: SECONDS,
+    rounds: ROUNDS,
+    rssSeconds: RSS_SECONDS,
+    targets: TARGETS,
+    samples: r.samples,
+    summary: r.summary,
+    memory: { ...r.memory, idleRssThroughputProcessMb: r.idleRssThroughput, throughputProcessPeakRssMb: r.throughputPeakRss },
+    stages: r.stages,
+  };
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  return file;
 }
 
 /** One request of each mode through the target; throws unless both are right. */
@@ -412,12 +456,6 @@ async function measure(procs: Processes, t: Target, c: Case, round: number, dir:
   };
 }
 
-interface StageRow {
-  name: string;
-  nsPerRequest: number;
-}
-type StagesResult = { status: 'not built' } | { status: 'error'; error: string } | { status: 'ok'; rows: StageRow[] };
-
 /** bench/stages.ts, when present: its measureStages() rows (the pipeline engineer provides it). */
 async function runStages(): Promise<StagesResult> {
   const path = join(repoRoot, 'bench/stages.ts');
@@ -433,222 +471,6 @@ async function runStages(): Promise<StagesResult> {
   } catch (err) {
     return { status: 'error', error: err instanceof Error ? err.message : String(err) };
   }
-}
-
-interface SummaryRow {
-  figure: string;
-  measured: string;
-  value: number | null;
-  target: string;
-  pass: boolean | undefined;
-}
-
-interface MemoryFigures {
-  idleRssMb: number;
-  idleRssThroughputMb: number;
-  peakRssMb: number | null;
-  rssAfterMb: number | null;
-  throughputPeakRssMb: number;
-  run: WrkRun | null;
-}
-
-function render(targets: Target[], samples: Sample[], memory: MemoryFigures, stages: StagesResult): { text: string; summary: SummaryRow[] } {
-  const out: string[] = [];
-  const pick = (name: TargetName, key: string): Sample[] => samples.filter((s) => s.target === name && s.case === key);
-  /** Per-round ratio of a figure between two targets (paired within a round: measured minutes apart, not rounds apart). */
-  const ratios = (a: Sample[], b: Sample[], f: (s: Sample) => number | null): number[] =>
-    a.map((s) => {
-      const other = b.find((x) => x.round === s.round);
-      const x = f(s);
-      const y = other ? f(other) : null;
-      return x !== null && y !== null && y > 0 ? x / y : Number.NaN;
-    });
-  const rangeNote = ROUNDS === 2 ? 'both rounds shown as a range' : ROUNDS === 1 ? 'one round' : `median of ${ROUNDS} rounds`;
-
-  for (const c of CASES) {
-    const key = caseKey(c);
-    const bare = pick('bare', key);
-    const rows = targets.map((t) => {
-      const s = pick(t.name, key);
-      const direct = t.pids.length === 0;
-      const cpu = s.map((x) => x.cpuUsPerRequest ?? Number.NaN);
-      const quantum = Math.max(...s.map((x) => x.cpuQuantumUs ?? 0));
-      const imprecise = c.connections === 1 || s.some((x) => (x.cpuTicks ?? 0) < 100);
-      return [
-        LABEL[t.name],
-        rpsText(s.map((x) => x.rps)),
-        spread(
-          s.map((x) => x.p50Ms),
-          msText,
-        ),
-        spread(
-          s.map((x) => x.p99Ms),
-          msText,
-        ),
-        String(s.reduce((a, x) => a + x.errors, 0)),
-        direct ? '—' : `${spread(cpu, (x) => x.toFixed(1))} ±${quantum < 0.1 ? quantum.toFixed(2) : quantum.toFixed(1)}${imprecise ? ' *' : ''}`,
-        direct || t.name === 'bare'
-          ? '—'
-          : spread(
-              ratios(s, bare, (x) => x.cpuUsPerRequest),
-              (x) => x.toFixed(2),
-              '×',
-            ),
-        direct
-          ? '—'
-          : spread(
-              s.map((x) => x.cpuPercent ?? Number.NaN),
-              (x) => x.toFixed(0),
-              '%',
-            ),
-        spread(
-          s.map((x) => x.otherLoadPercent ?? Number.NaN),
-          (x) => x.toFixed(0),
-          '%',
-        ),
-      ];
-    });
-    out.push(`${key} (${ROUNDS} × ${SECONDS} s; ${rangeNote})`);
-    out.push(
-      table(['target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU µs/req', 'CPU ÷ bare', 'proxy CPU % of a core', `others on CPU ${PROXY_CPU}`], rows),
-    );
-    const errs = samples.filter((s) => s.case === key && s.errors > 0);
-    for (const e of errs) out.push(`  errors: ${LABEL[e.target]} round ${e.round}: ${e.errorDetail}`);
-    if (c.connections === 1) {
-      out.push('  * c=1: fewer CPU ticks per run, and each request pays its own wake-ups: CPU per request is less precise and not comparable to c=50');
-    }
-    out.push('');
-  }
-  out.push('± is one CPU clock tick spread over the requests of a run (the quantisation of /proc CPU times). A proxy near 100% of a core is the bottleneck;');
-  out.push('below that, rps is bounded by the load side (wrk and the mock share one CPU) or by other work on the proxy CPU, and CPU per request');
-  out.push(
-    `is the figure to compare. "others on CPU ${PROXY_CPU}": the share of the proxies' CPU used by anything but the proxy under test (/proc/stat): above a few %, the machine was not quiet.`,
-  );
-  out.push('');
-
-  const summary: SummaryRow[] = [];
-  const fmtRatio = (xs: number[]): string => spread(xs, (x) => x.toFixed(2), '×');
-  for (const [stream, limit] of [
-    [false, TARGETS.cpuNonStream],
-    [true, TARGETS.cpuStream],
-  ] as const) {
-    const key = caseKey({ stream, connections: 50 });
-    const r = ratios(pick('switchyard', key), pick('bare', key), (s) => s.cpuUsPerRequest);
-    const m = median(r);
-    summary.push({ figure: `CPU/request, switchyard ÷ bare hop, ${key}`, measured: fmtRatio(r), value: m, target: `≤ ${limit}×`, pass: m <= limit });
-  }
-  for (const stream of [false, true]) {
-    const key = caseKey({ stream, connections: 50 });
-    const s = pick('switchyard', key);
-    const r = s.map((x) => x.p99Ms / x.p50Ms);
-    const m = median(r);
-    summary.push({
-      figure: `p99 ÷ p50, switchyard, ${key}`,
-      measured: fmtRatio(r),
-      value: m,
-      target: `≤ ${TARGETS.p99OverP50}×`,
-      pass: m <= TARGETS.p99OverP50,
-    });
-  }
-  for (const stream of [false, true]) {
-    const key = caseKey({ stream, connections: 1 });
-    const p = pick('switchyard', key).map((x) => x.p99Ms);
-    const m = median(p);
-    summary.push({
-      figure: `p99, switchyard, ${key}`,
-      measured: spread(p, msText, ' ms'),
-      value: m,
-      target: `≤ ${TARGETS.p99AtC1Ms} ms`,
-      pass: m <= TARGETS.p99AtC1Ms,
-    });
-  }
-  const idle = Math.max(memory.idleRssMb, memory.idleRssThroughputMb);
-  summary.push({
-    figure: `idle RSS, ${SETTLE_MS / 1000} s after start, before any request`,
-    measured: `${idle.toFixed(1)} MB`,
-    value: idle,
-    target: `≤ ${TARGETS.idleRssMb} MB`,
-    pass: idle <= TARGETS.idleRssMb,
-  });
-  summary.push({
-    figure: RSS_SECONDS > 0 ? `peak RSS (VmHWM), fresh process, ${RSS_SECONDS} s c=50 non-stream` : 'peak RSS (BENCH_RSS_SECONDS=0: not measured)',
-    measured: memory.peakRssMb === null ? '—' : `${memory.peakRssMb.toFixed(1)} MB`,
-    value: memory.peakRssMb,
-    target: `≤ ${TARGETS.peakRssMb} MB`,
-    pass: memory.peakRssMb === null ? undefined : memory.peakRssMb <= TARGETS.peakRssMb,
-  });
-  if (stages.status === 'ok') {
-    for (const row of stages.rows) {
-      const us = row.nsPerRequest / 1000;
-      summary.push({
-        figure: `stage ${row.name}, idle, CPU/request`,
-        measured: `${us.toFixed(2)} µs`,
-        value: us,
-        target: `≤ ${TARGETS.stageUs} µs`,
-        pass: us <= TARGETS.stageUs,
-      });
-    }
-  }
-
-  out.push(
-    `Summary (${ROUNDS === 2 ? 'both rounds as a range; PASS/FAIL on their mean' : `median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}`}; ratios paired within a round)`,
-  );
-  out.push(
-    table(
-      ['figure', 'measured', 'target', ''],
-      summary.map((r) => [r.figure, r.measured, r.target, passFail(r.pass)]),
-    ),
-  );
-  if (stages.status === 'not built') out.push('stage costs: not built (bench/stages.ts is absent)');
-  else if (stages.status === 'error') out.push(`stage costs: bench/stages.ts failed: ${stages.error}`);
-  else if (stages.rows.length === 0) out.push('stage costs: bench/stages.ts measured no stage (it is still the placeholder)');
-
-  // For reference, no targets: where Switchyard and the bare hop stand against nginx.
-  const ref: string[][] = [];
-  if (targets.some((t) => t.name === 'nginx')) {
-    for (const stream of [false, true]) {
-      const key = caseKey({ stream, connections: 50 });
-      const ng = pick('nginx', key);
-      ref.push([
-        `CPU/request ÷ nginx, ${key}`,
-        `switchyard ${fmtRatio(ratios(pick('switchyard', key), ng, (s) => s.cpuUsPerRequest))}`,
-        `bare hop ${fmtRatio(ratios(pick('bare', key), ng, (s) => s.cpuUsPerRequest))}`,
-      ]);
-    }
-  }
-  /** Per-round difference of a figure between two targets. */
-  const diffs = (a: Sample[], b: Sample[], f: (s: Sample) => number): number[] =>
-    a.map((s) => {
-      const other = b.find((x) => x.round === s.round);
-      return other ? f(s) - f(other) : Number.NaN;
-    });
-  for (const stream of [false, true]) {
-    const key = caseKey({ stream, connections: 1 });
-    const direct = pick('direct', key);
-    ref.push([
-      `p50 added over direct, ${key}`,
-      `switchyard +${spread(
-        diffs(pick('switchyard', key), direct, (s) => s.p50Ms),
-        msText,
-        ' ms',
-      )}`,
-      `bare hop +${spread(
-        diffs(pick('bare', key), direct, (s) => s.p50Ms),
-        msText,
-        ' ms',
-      )}`,
-    ]);
-  }
-  ref.push([
-    'switchyard RSS',
-    `peak over the throughput cases ${memory.throughputPeakRssMb.toFixed(1)} MB`,
-    memory.rssAfterMb !== null ? `after the memory run ${memory.rssAfterMb.toFixed(1)} MB` : '',
-  ]);
-  if (memory.run) ref.push(['memory run', `${rpsText([memory.run.rps])} rps, p99 ${msText(memory.run.p99Ms)} ms`, `errors ${memory.run.errors}`]);
-  out.push('');
-  out.push('For reference (no targets)');
-  out.push(table(['figure', '', ''], ref));
-  return { text: out.join('\n'), summary };
 }
 
 main().catch((err: unknown) => {

@@ -103,69 +103,32 @@ export class Processes {
     return [c, a];
   }
 
+  /** Spawns the child (pinned, limit raised, as asked) and resolves once it is ready; rejects if it exits or times out first. */
   start(opts: StartOptions): Promise<Child> {
     const [cmd, args] = this.wrap(opts.cmd, opts.args, opts.cpu, opts.raiseNofile);
     const env = { ...process.env, ...opts.env, ...(opts.parentWatch ? { BENCH_PARENT_WATCH: '1' } : {}) };
     const proc = spawn(cmd, args, { env, stdio: [opts.parentWatch ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let isReady = false;
-    let partial = '';
-    const lineFns: ((line: string) => void)[] = [];
-    const keep = (s: string): void => {
-      out += s;
-      if (out.length > MAX_OUTPUT * 2) out = out.slice(-MAX_OUTPUT);
-    };
+    const output = new ChildOutput();
+    const child = this.register(opts.name, proc, output);
+    proc.stderr!.on('data', (d: Buffer) => output.keep(d.toString()));
+    return whenReady(child, output, opts);
+  }
+
+  /** The Child for proc, in the registry until it exits. */
+  private register(name: string, proc: ChildProcess, output: ChildOutput): Child {
     const exited = new Promise<string>((resolve) => proc.once('exit', (code, sig) => resolve(code !== null ? String(code) : String(sig))));
     const child: Child = {
-      name: opts.name,
+      name,
       proc,
       pid: proc.pid ?? -1,
       ready: '',
-      output: () => out.slice(-MAX_OUTPUT),
+      output: () => output.tail(),
       exited,
-      onLine: (fn) => lineFns.push(fn),
+      onLine: (fn) => output.onLine(fn),
     };
     this.children.add(child);
     void exited.then(() => this.children.delete(child));
-    proc.stderr!.on('data', (d: Buffer) => keep(d.toString()));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`${opts.name} did not become ready within ${opts.readyTimeoutMs ?? 20_000} ms; output:\n${child.output()}`));
-      }, opts.readyTimeoutMs ?? 20_000);
-      proc.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`${opts.name}: ${err.message}`));
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        if (!isReady) reject(new Error(`${opts.name} exited (${code}) before it was ready; output:\n${child.output()}`));
-      });
-      proc.stdout!.on('data', (d: Buffer) => {
-        const s = d.toString();
-        keep(s);
-        if (!isReady && opts.ready) {
-          const m = opts.ready.exec(out);
-          if (m) {
-            isReady = true;
-            child.ready = m[1] ?? m[0];
-            clearTimeout(timer);
-            resolve(child);
-          }
-        }
-        if (lineFns.length > 0) {
-          const lines = (partial + s).split('\n');
-          partial = lines.pop() ?? '';
-          for (const l of lines) for (const fn of lineFns) fn(l);
-        }
-      });
-      if (!opts.ready) {
-        proc.once('spawn', () => {
-          isReady = true;
-          clearTimeout(timer);
-          resolve(child);
-        });
-      }
-    });
+    return child;
   }
 
   /** SIGTERM, then SIGKILL after graceMs; resolves when the child has exited. */
@@ -185,6 +148,71 @@ export class Processes {
     })();
     return this.cleaning;
   }
+}
+
+/** What a child wrote: the latest output (stdout and stderr), and its stdout split into lines for onLine listeners. */
+class ChildOutput {
+  text = '';
+  private partial = '';
+  private readonly lineFns: ((line: string) => void)[] = [];
+
+  keep(s: string): void {
+    this.text += s;
+    if (this.text.length > MAX_OUTPUT * 2) this.text = this.text.slice(-MAX_OUTPUT);
+  }
+
+  tail(): string {
+    return this.text.slice(-MAX_OUTPUT);
+  }
+
+  onLine(fn: (line: string) => void): void {
+    this.lineFns.push(fn);
+  }
+
+  /** Hands each complete line of stdout to the listeners (none registered: nothing is split). */
+  splitLines(s: string): void {
+    if (this.lineFns.length === 0) return;
+    const lines = (this.partial + s).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) for (const fn of this.lineFns) fn(l);
+  }
+}
+
+/**
+ * Resolves with child once its output matches opts.ready (or once it is spawned, without a ready
+ * regex); rejects if it fails to spawn, exits first, or is not ready within opts.readyTimeoutMs.
+ */
+function whenReady(child: Child, output: ChildOutput, opts: StartOptions): Promise<Child> {
+  const { proc } = child;
+  const timeoutMs = opts.readyTimeoutMs ?? 20_000;
+  let isReady = false;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${opts.name} did not become ready within ${timeoutMs} ms; output:\n${child.output()}`));
+    }, timeoutMs);
+    const ready = (match: string): void => {
+      isReady = true;
+      child.ready = match;
+      clearTimeout(timer);
+      resolve(child);
+    };
+    proc.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${opts.name}: ${err.message}`));
+    });
+    void child.exited.then((code) => {
+      clearTimeout(timer);
+      if (!isReady) reject(new Error(`${opts.name} exited (${code}) before it was ready; output:\n${child.output()}`));
+    });
+    proc.stdout!.on('data', (d: Buffer) => {
+      const s = d.toString();
+      output.keep(s);
+      const m = !isReady && opts.ready ? opts.ready.exec(output.text) : null;
+      if (m) ready(m[1] ?? m[0]);
+      output.splitLines(s);
+    });
+    if (!opts.ready) proc.once('spawn', () => ready(''));
+  });
 }
 
 /**
