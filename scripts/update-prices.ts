@@ -239,13 +239,66 @@ function renderModel(m: OutModel): string {
   return `      { ${fields.join(', ')} },`;
 }
 
-function render(
-  source: { version: string; repository: string },
-  date: string,
-  catalogue: ReadonlyArray<{ name: string; sourceId: string; fallback: string[]; models: OutModel[] }>,
-): string {
+const TYPES_TEXT = [
+  'export interface CatalogModel {',
+  "  /** The catalogue's model id. */",
+  '  readonly id: string;',
+  '  /** Other exact ids (lowercase). */',
+  '  readonly aliases?: readonly string[];',
+  '  /** Lowercase id prefixes, suffixes and substrings, and regular expressions tested against the lowercased id. */',
+  '  readonly prefixes?: readonly string[];',
+  '  readonly suffixes?: readonly string[];',
+  '  readonly contains?: readonly string[];',
+  '  readonly patterns?: readonly string[];',
+  '  readonly input: number;',
+  '  readonly output: number;',
+  '  /** Cache-read input. */',
+  '  readonly cachedInput?: number;',
+  '  readonly reasoning?: number;',
+  '  /** Prompt tokens above which a higher tier applies (not represented here). */',
+  '  readonly tierAbove?: number;',
+  '}',
+  '',
+  'export interface CatalogProvider {',
+  "  /** In the source's order: the first model whose patterns match an id wins. */",
+  '  readonly models: readonly CatalogModel[];',
+  '  /** Catalogues searched next when no model matches (e.g. Azure serves OpenAI models). */',
+  '  readonly fallback: readonly CatalogProviderName[];',
+  '}',
+  '',
+];
+
+const DEEP_FREEZE_TEXT = [
+  'function deepFreeze<T>(value: T): T {',
+  "  if (typeof value === 'object' && value !== null) {",
+  '    for (const child of Object.values(value)) deepFreeze(child);',
+  '    Object.freeze(value);',
+  '  }',
+  '  return value;',
+  '}',
+  '',
+];
+
+type CatalogueEntry = { name: string; sourceId: string; fallback: string[]; models: OutModel[] };
+
+function render(source: { version: string; repository: string }, date: string, catalogue: ReadonlyArray<CatalogueEntry>): string {
   const names = catalogue.map((c) => quote(c.name)).join(' | ');
-  const lines: string[] = [
+  return [
+    ...headerLines(source, date),
+    `export type CatalogProviderName = ${names};`,
+    '',
+    ...TYPES_TEXT,
+    ...sourceLines(source, date),
+    'export const PRICE_CATALOG: Readonly<Record<CatalogProviderName, CatalogProvider>> = deepFreeze({',
+    ...catalogue.flatMap(providerLines),
+    '});',
+    '',
+    ...DEEP_FREEZE_TEXT,
+  ].join('\n');
+}
+
+function headerLines(source: { version: string; repository: string }, date: string): string[] {
+  return [
     '/**',
     ` * Model prices by provider, generated from ${PACKAGE} ${source.version}`,
     ` * (${source.repository}) on ${date}.`,
@@ -256,34 +309,11 @@ function render(
     ' * surcharges are not represented.',
     ' */',
     '',
-    `export type CatalogProviderName = ${names};`,
-    '',
-    'export interface CatalogModel {',
-    "  /** The catalogue's model id. */",
-    '  readonly id: string;',
-    '  /** Other exact ids (lowercase). */',
-    '  readonly aliases?: readonly string[];',
-    '  /** Lowercase id prefixes, suffixes and substrings, and regular expressions tested against the lowercased id. */',
-    '  readonly prefixes?: readonly string[];',
-    '  readonly suffixes?: readonly string[];',
-    '  readonly contains?: readonly string[];',
-    '  readonly patterns?: readonly string[];',
-    '  readonly input: number;',
-    '  readonly output: number;',
-    '  /** Cache-read input. */',
-    '  readonly cachedInput?: number;',
-    '  readonly reasoning?: number;',
-    '  /** Prompt tokens above which a higher tier applies (not represented here). */',
-    '  readonly tierAbove?: number;',
-    '}',
-    '',
-    'export interface CatalogProvider {',
-    "  /** In the source's order: the first model whose patterns match an id wins. */",
-    '  readonly models: readonly CatalogModel[];',
-    '  /** Catalogues searched next when no model matches (e.g. Azure serves OpenAI models). */',
-    '  readonly fallback: readonly CatalogProviderName[];',
-    '}',
-    '',
+  ];
+}
+
+function sourceLines(source: { version: string; repository: string }, date: string): string[] {
+  return [
     'export const PRICE_SOURCE = Object.freeze({',
     `  package: ${quote(PACKAGE)},`,
     `  version: ${quote(source.version)},`,
@@ -291,29 +321,18 @@ function render(
     `  generated: ${quote(date)},`,
     '});',
     '',
-    'export const PRICE_CATALOG: Readonly<Record<CatalogProviderName, CatalogProvider>> = deepFreeze({',
   ];
-  for (const c of catalogue) {
-    lines.push(`  ${/^[a-z]+$/.test(c.name) ? c.name : quote(c.name)}: {`);
-    lines.push(`    fallback: ${list(c.fallback)},`);
-    lines.push('    models: [');
-    for (const m of c.models) lines.push(renderModel(m));
-    lines.push('    ],');
-    lines.push('  },');
-  }
-  lines.push(
-    '});',
-    '',
-    'function deepFreeze<T>(value: T): T {',
-    "  if (typeof value === 'object' && value !== null) {",
-    '    for (const child of Object.values(value)) deepFreeze(child);',
-    '    Object.freeze(value);',
-    '  }',
-    '  return value;',
-    '}',
-    '',
-  );
-  return lines.join('\n');
+}
+
+function providerLines(c: CatalogueEntry): string[] {
+  return [
+    `  ${/^[a-z]+$/.test(c.name) ? c.name : quote(c.name)}: {`,
+    `    fallback: ${list(c.fallback)},`,
+    '    models: [',
+    ...c.models.map(renderModel),
+    '    ],',
+    '  },',
+  ];
 }
 
 /** Ids as clients send them, matched by the source's patterns and date handling rather than exactly. */
@@ -359,68 +378,92 @@ const SAMPLE_IDS: ReadonlyArray<readonly [string, string]> = [
   ['perplexity', 'sonar-pro'],
 ];
 
+type Prices = typeof import('../src/routing/prices.js');
+
+/** What the self-check compares: the same usage, priced by the source and by the catalogue. */
+interface Check {
+  prices: Prices;
+  timestamp: Date;
+  checked: number;
+  idsOnly: number;
+  problems: string[];
+}
+
+const CHECK_USAGE = { input_tokens: 1000, cache_read_tokens: 400, output_tokens: 1000 };
+const CHECK_TOKENS = { promptTokens: 1000, cachedTokens: 400, completionTokens: 1000 };
+
 /** catalogPrice() against the source's calcPrice() for every id and exact alias, and SAMPLE_IDS. */
 async function selfCheck(data: readonly Provider[], date: string): Promise<number> {
-  const { catalogPrice, costUsd } = await import('../src/routing/prices.js');
   // Evening UTC on the resolution day: outside every time-of-day window in the data, so the
   // source prices at its unconditional rate too; 1,000 tokens stay below every tier threshold.
-  const timestamp = new Date(`${date}T20:00:00Z`);
-  const usage = { input_tokens: 1000, cache_read_tokens: 400, output_tokens: 1000 };
-  let checked = 0;
-  let idsOnly = 0;
-  const problems: string[] = [];
+  const check: Check = { prices: await import('../src/routing/prices.js'), timestamp: new Date(`${date}T20:00:00Z`), checked: 0, idsOnly: 0, problems: [] };
   for (const provider of data) {
     const ours = OURS.get(provider.id);
     if (!ours) continue;
     const target = { preset: ours, format: FORMAT_OF[ours] ?? 'openai' } as const;
-    for (const model of provider.models) {
-      const aliases = new Set<string>();
-      const collect = (l: MatchLogic): void => {
-        if ('or' in l) l.or.forEach(collect);
-        else if ('equals' in l) aliases.add(l.equals);
-      };
-      collect(model.match);
-      for (const name of new Set([model.id, ...aliases])) {
-        let theirs: number | undefined;
-        try {
-          const r = calcPrice(usage, name, { providerId: provider.id, timestamp });
-          theirs = r ? r.input_price + r.output_price : undefined;
-        } catch {
-          continue; // units this catalogue does not carry
-        }
-        const pricing = catalogPrice(target, name);
-        if (!pricing) {
-          if (theirs !== undefined && theirs > 0) problems.push(`${provider.id} ${name}: source ${theirs}, catalogue none`);
-          continue;
-        }
-        // A catalogue id its own patterns do not match (e.g. Fireworks' short ids): found here by
-        // exact id only.
-        if (theirs === undefined && name === model.id && !aliases.has(name)) {
-          idsOnly++;
-          continue;
-        }
-        checked++;
-        const mine = costUsd(pricing, { promptTokens: 1000, cachedTokens: 400, completionTokens: 1000 });
-        if (theirs === undefined || Math.abs(mine - theirs) > 1e-9 * Math.max(1, theirs)) {
-          problems.push(`${provider.id} ${name}: source ${theirs}, catalogue ${mine}`);
-        }
-      }
-    }
+    for (const model of provider.models) checkModel(check, provider.id, target, model);
   }
-  for (const [providerId, name] of SAMPLE_IDS) {
-    const ours = OURS.get(providerId);
-    const r = calcPrice(usage, name, { providerId, timestamp });
-    const pricing = ours ? catalogPrice({ preset: ours, format: FORMAT_OF[ours] ?? 'openai' }, name) : undefined;
-    const mine = pricing ? costUsd(pricing, { promptTokens: 1000, cachedTokens: 400, completionTokens: 1000 }) : undefined;
-    const theirs = r ? r.input_price + r.output_price : undefined;
-    checked++;
-    if (mine === undefined || theirs === undefined || Math.abs(mine - theirs) > 1e-9 * Math.max(1, theirs)) {
-      problems.push(`${providerId} ${name}: source ${theirs}, catalogue ${mine}`);
-    }
+  for (const [providerId, name] of SAMPLE_IDS) checkSample(check, providerId, name);
+  for (const p of check.problems) console.error(`  mismatch: ${p}`);
+  console.log(
+    `self-check: ${check.checked} ids and aliases agree with calcPrice, ${check.problems.length} do not; ${check.idsOnly} ids found by exact id only`,
+  );
+  return check.problems.length;
+}
+
+function exactAliases(match: MatchLogic): Set<string> {
+  const aliases = new Set<string>();
+  const collect = (l: MatchLogic): void => {
+    if ('or' in l) l.or.forEach(collect);
+    else if ('equals' in l) aliases.add(l.equals);
+  };
+  collect(match);
+  return aliases;
+}
+
+/** The source's price for a name, undefined when it has none; null when it prices units this catalogue does not carry. */
+function sourcePrice(check: Check, name: string, providerId: string): number | undefined | null {
+  try {
+    const r = calcPrice(CHECK_USAGE, name, { providerId, timestamp: check.timestamp });
+    return r ? r.input_price + r.output_price : undefined;
+  } catch {
+    return null;
   }
-  for (const p of problems) console.error(`  mismatch: ${p}`);
-  console.log(`self-check: ${checked} ids and aliases agree with calcPrice, ${problems.length} do not; ${idsOnly} ids found by exact id only`);
-  return problems.length;
+}
+
+function checkModel(check: Check, providerId: string, target: Parameters<Prices['catalogPrice']>[0], model: Provider['models'][number]): void {
+  const aliases = exactAliases(model.match);
+  for (const name of new Set([model.id, ...aliases])) {
+    const theirs = sourcePrice(check, name, providerId);
+    if (theirs === null) continue; // units this catalogue does not carry
+    const pricing = check.prices.catalogPrice(target, name);
+    if (!pricing) {
+      if (theirs !== undefined && theirs > 0) check.problems.push(`${providerId} ${name}: source ${theirs}, catalogue none`);
+      continue;
+    }
+    // A catalogue id its own patterns do not match (e.g. Fireworks' short ids): found here by
+    // exact id only.
+    if (theirs === undefined && name === model.id && !aliases.has(name)) {
+      check.idsOnly++;
+      continue;
+    }
+    check.checked++;
+    const mine = check.prices.costUsd(pricing, CHECK_TOKENS);
+    if (theirs === undefined || Math.abs(mine - theirs) > 1e-9 * Math.max(1, theirs))
+      check.problems.push(`${providerId} ${name}: source ${theirs}, catalogue ${mine}`);
+  }
+}
+
+function checkSample(check: Check, providerId: string, name: string): void {
+  const ours = OURS.get(providerId);
+  const r = calcPrice(CHECK_USAGE, name, { providerId, timestamp: check.timestamp });
+  const pricing = ours ? check.prices.catalogPrice({ preset: ours, format: FORMAT_OF[ours] ?? 'openai' }, name) : undefined;
+  const mine = pricing ? check.prices.costUsd(pricing, CHECK_TOKENS) : undefined;
+  const theirs = r ? r.input_price + r.output_price : undefined;
+  check.checked++;
+  if (mine === undefined || theirs === undefined || Math.abs(mine - theirs) > 1e-9 * Math.max(1, theirs)) {
+    check.problems.push(`${providerId} ${name}: source ${theirs}, catalogue ${mine}`);
+  }
 }
 
 async function main(): Promise<void> {
