@@ -155,6 +155,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       sendReply(res, format.error({ kind: 'invalid_request', status: 400, message: 'We could not parse the JSON body of your request.' }));
       return;
     }
+    rt.attempts.keepRequest(attempt, body, text.length);
     if (route.endpoint === 'chat') await handleChat(rt, ex, route.chat, body);
     else await handleEmbeddings(rt, ex, route.embed, body);
   }
