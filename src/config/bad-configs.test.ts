@@ -44,6 +44,26 @@ const cases: { name: string; yaml: string; env?: Record<string, string>; expecte
     expected: ['model: unknown key "model" (did you mean "models"?); allowed keys: server, resilience, routing, providers, models'],
   },
   {
+    name: 'misspelt resilience key',
+    yaml: `${OPENAI}resilience:\n  max_atempts: 3\n`,
+    expected: [
+      'resilience.max_atempts: unknown key "max_atempts" (did you mean "max_attempts"?); allowed keys: health, outlier, max_attempts, max_retries_per_target, max_fallback_depth, backoff, retry_budget, breaker, undeclared_targets',
+    ],
+  },
+  {
+    // Every resilience sub-section is strict too: a typo there would silently keep the default.
+    name: 'misspelt keys in each resilience sub-section',
+    yaml: `${OPENAI}resilience:\n  health:\n    intervl_ms: 1000\n  outlier:\n    enabeld: true\n  backoff:\n    base: 100\n  retry_budget:\n    ration: 0.1\n  breaker:\n    cooldwn_ms: 5000\n  undeclared_targets:\n    maxx: 10\n`,
+    expected: [
+      'resilience.health.intervl_ms: unknown key "intervl_ms" (did you mean "interval_ms"?); allowed keys: enabled, interval_ms',
+      'resilience.outlier.enabeld: unknown key "enabeld" (did you mean "enabled"?); allowed keys: enabled, interval_ms, window_ms, min_requests, failure_rate, latency_factor, latency_min_ms, ejection_ms, max_ejection_ms, max_ejected_ratio',
+      'resilience.backoff.base: unknown key "base"; allowed keys: base_ms, max_ms',
+      'resilience.retry_budget.ration: unknown key "ration" (did you mean "ratio"?); allowed keys: ratio, min_per_second',
+      'resilience.breaker.cooldwn_ms: unknown key "cooldwn_ms" (did you mean "cooldown_ms"?); allowed keys: window_ms, min_requests, failure_rate, consecutive_failures, cooldown_ms, max_cooldown_ms, half_open_probes',
+      'resilience.undeclared_targets.maxx: unknown key "maxx" (did you mean "max"?); allowed keys: max, idle_ms',
+    ],
+  },
+  {
     name: 'breaker window not in whole buckets, cooldown above its cap',
     yaml: `${OPENAI}resilience:\n  breaker:\n    window_ms: 60005\n    cooldown_ms: 5000\n    max_cooldown_ms: 1000\n`,
     expected: [

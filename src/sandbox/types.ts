@@ -112,4 +112,10 @@ export interface SandboxAttempt {
   status: number | null;
   /** True when the client hung up before the sandbox finished its answer. */
   clientClosed: boolean;
+  /**
+   * The request body as received, parsed (messages with their image parts, tools, options), so a
+   * test can check what reached the provider. Null when the body was not JSON, when there was none
+   * (a model listing), or when it was dropped to keep the log's bodies within their byte cap.
+   */
+  request: unknown;
 }

@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+// The source, not the built dist/: the test sees the code it tests without a build first.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** `node --import tsx src/cli/main.ts ARGS`, resolving tsx from the repository. */
+const cli = (args: string[]) => ['--import', 'tsx', main, ...args];
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGTERM');
@@ -16,7 +20,7 @@ function bareEnv(): NodeJS.ProcessEnv {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv): Promise<{ out: () => string; url: string }> {
-  const child = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cli(args), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -75,15 +79,17 @@ describe('switchyard CLI', () => {
   it('check accepts a valid example and rejects a bad file with paths', async () => {
     const run = (args: string[], env: NodeJS.ProcessEnv) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const c = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = spawn(process.execPath, cli(args), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         c.stdout.on('data', (d: Buffer) => (out += d.toString()));
         c.stderr.on('data', (d: Buffer) => (out += d.toString()));
         c.on('exit', (code) => resolve({ code, out }));
       });
-    const ok = await run(['check', fileURLToPath(new URL('../../examples/sandbox.yaml', import.meta.url))], bareEnv());
+    const [ok, bad] = await Promise.all([
+      run(['check', fileURLToPath(new URL('../../examples/sandbox.yaml', import.meta.url))], bareEnv()),
+      run(['check', fileURLToPath(new URL('../fixtures/bad-config.yaml', import.meta.url))], bareEnv()),
+    ]);
     expect(ok.code).toBe(0);
-    const bad = await run(['check', fileURLToPath(new URL('../fixtures/bad-config.yaml', import.meta.url))], bareEnv());
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('providers.openai.base_ulr');
     expect(bad.out).toContain('base_url');

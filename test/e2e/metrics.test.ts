@@ -44,15 +44,26 @@ async function scrapeAfter(requests: number): Promise<string> {
   const deadline = Date.now() + 2000;
   for (;;) {
     const text = await metrics.render();
-    let counted = 0;
-    for (const line of text.split('\n')) if (line.startsWith('switchyard_requests_total{')) counted += Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (counted >= requests || Date.now() > deadline) return text;
+    if (requestsCounted(text) >= requests || Date.now() > deadline) return text;
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
+/** Requests counted so far, over every label set. */
+function requestsCounted(text: string): number {
+  let counted = 0;
+  for (const line of text.split('\n')) if (line.startsWith('switchyard_requests_total{')) counted += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return counted;
+}
+
 describe('metrics through a real gateway', () => {
   it('counts requests, attempts by outcome, retries and fallbacks', async () => {
+    // Requests other tests of this file made (in whatever order they ran) are already counted.
+    const start = await metrics.render();
+    const earlier = requestsCounted(start);
+    const durations = (text: string, stream: string) =>
+      sample(text, 'switchyard_request_duration_seconds_count', { route: '/v1/chat/completions', stream }) ?? 0;
+    const [jsonBefore, streamBefore] = [durations(start, 'false'), durations(start, 'true')];
     const ok = await chat('plain');
     expect(ok.status).toBe(200);
 
@@ -70,12 +81,12 @@ describe('metrics through a real gateway', () => {
     const direct = await chat('sb-openai/a-model-nobody-declared');
     expect(direct.status).toBe(200);
 
-    const text = await scrapeAfter(4);
+    const text = await scrapeAfter(earlier + 4);
     const route = '/v1/chat/completions';
     expect(sample(text, 'switchyard_requests_total', { route, stream: 'false', status: '200', code: '' })).toBe(3);
     expect(sample(text, 'switchyard_requests_total', { route, stream: 'true', status: '200', code: '' })).toBe(1);
-    expect(sample(text, 'switchyard_request_duration_seconds_count', { route, stream: 'false' })).toBe(3);
-    expect(sample(text, 'switchyard_request_duration_seconds_count', { route, stream: 'true' })).toBe(1);
+    expect(durations(text, 'false')).toBe(jsonBefore + 3);
+    expect(durations(text, 'true')).toBe(streamBefore + 1);
 
     const attempts = (target: string, provider: string, outcome: string) => sample(text, 'switchyard_upstream_attempts_total', { target, provider, outcome });
     expect(attempts('sb-openai/gpt-4o-mini', 'sb-openai', 'ok')).toBe(1);

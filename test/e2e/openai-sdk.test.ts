@@ -160,7 +160,7 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
 
   it('carries image content parts to the upstream', async () => {
     const res = await client.chat.completions.create({
-      model: 'fast',
+      model: 'sb-openai/gpt-4o-mini@image',
       messages: [
         {
           role: 'user',
@@ -172,6 +172,12 @@ describe('OpenAI SDK → Switchyard → OpenAI-format sandbox', () => {
       ],
     });
     expect(res.choices[0]?.message.content).toContain('What is this?');
+    // What the sandbox received: the image part, unchanged, next to the text.
+    const received = stack.sandbox.attempts().find((a) => a.model === 'gpt-4o-mini@image')?.request as { messages: { content: unknown }[] };
+    expect(received.messages[0]?.content).toEqual([
+      { type: 'text', text: 'What is this?' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+    ]);
   });
 
   it('creates embeddings', async () => {

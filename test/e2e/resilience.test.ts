@@ -90,6 +90,10 @@ describe('retries and failover decisions', () => {
   });
 
   it('x-switchyard-timeout-ms sets the deadline, and a bad value is refused', async () => {
+    // The first token would come after 3 s: a 300 ms deadline ends the request with 504 long before.
+    const late = await chat('sb-openai/slow-first-token@r8', { headers: { 'x-switchyard-timeout-ms': '300' } });
+    expect(late.status).toBe(504);
+    expect(late.ms).toBeLessThan(2000);
     const bad = await chat('err-once', { headers: { 'x-switchyard-timeout-ms': 'soon' } });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text).error.param).toBe('x-switchyard-timeout-ms');
@@ -98,13 +102,14 @@ describe('retries and failover decisions', () => {
 
 describe('resilience settings from the config', () => {
   it('a short breaker cooldown brings a recovered primary back quickly; attempts are capped', async () => {
-    const tuned = await startStack({
-      resilience: { max_attempts: 2, breaker: { consecutive_failures: 2, cooldown_ms: 300, max_cooldown_ms: 300 } },
-      models: {
-        // The primary always answers 503.
-        flaky: { targets: ['sb-openai/error-503@t1', 'sb-gemini/gemini-2.5-flash'] },
+    const tuned = await startStack(
+      {
+        resilience: { max_attempts: 2, breaker: { consecutive_failures: 2, cooldown_ms: 300, max_cooldown_ms: 300 } },
+        models: { flaky: { targets: ['sb-openai/recovers@t1', 'sb-gemini/gemini-2.5-flash'] } },
       },
-    });
+      // The primary answers 503 to its first two requests, then recovers.
+      { models: { recovers: { fail_first: 2, error_status: 503 } } },
+    );
     try {
       const post = async () => {
         const res = await request(`${tuned.url}/v1/chat/completions`, {
@@ -115,18 +120,32 @@ describe('resilience settings from the config', () => {
         await res.body.dump();
         return res.headers;
       };
+      const calls = (model: string) => tuned.sandbox.attempts().filter((a) => a.model === model).length;
+      const admin = async () =>
+        ((await (await request(`${tuned.url}/admin/targets`)).body.json()) as { targets: { target: string; breaker: { state: string } }[] }).targets.find(
+          (t) => t.target === 'sb-openai/recovers@t1',
+        )?.breaker.state;
+
       const first = await post();
       // max_attempts 2: one retry on the primary used the budget, so no fallback attempt remained.
       expect(first['x-switchyard-provider']).toBeUndefined();
-      const admin = async () =>
-        ((await (await request(`${tuned.url}/admin/targets`)).body.json()) as { targets: { target: string; breaker: { state: string } }[] }).targets.find(
-          (t) => t.target === 'sb-openai/error-503@t1',
-        )?.breaker.state;
+      expect(calls('recovers@t1')).toBe(2);
+      expect(calls('gemini-2.5-flash')).toBe(0);
+      // Two failures in a row opened the breaker: the next request skips the primary.
       expect(await admin()).toBe('open');
+      const opened = performance.now();
       const skipping = await post();
       expect(skipping['x-switchyard-provider']).toBe('sb-gemini');
-      await new Promise((r) => setTimeout(r, 400));
-      expect(await admin()).toBe('half_open');
+      expect(calls('recovers@t1')).toBe(2);
+      // After the 300 ms cooldown the breaker lets a probe through, the recovered primary answers it
+      // and is back in rotation, well within a second.
+      await expect.poll(admin, { timeout: 2000, interval: 20 }).toBe('half_open');
+      const back = await post();
+      expect(back['x-switchyard-provider']).toBe('sb-openai');
+      expect(await admin()).toBe('closed');
+      expect(performance.now() - opened).toBeLessThan(1500);
+      const again = await post();
+      expect(again['x-switchyard-provider']).toBe('sb-openai');
     } finally {
       await tuned.close();
     }
@@ -189,7 +208,7 @@ describe('per-target in-flight limits', () => {
 });
 
 describe('active health probes', () => {
-  it('a primary that recovers takes traffic again within one probe interval, long before its cooldown', async () => {
+  it('a primary that recovers takes traffic again within a few probe intervals, long before its cooldown', async () => {
     const { parseScenarioFile } = await import('../../src/sandbox/index.js');
     const s = await startStack(
       {
@@ -199,15 +218,19 @@ describe('active health probes', () => {
       parseScenarioFile({ models: { flaky: { outage: { start_after_ms: 0, duration_ms: 700 } } } }, 'test'),
     );
     try {
+      const started = performance.now();
       const during = await postChat(s.url, 'm');
       expect(during.headers['x-switchyard-provider']).toBe('sb-gemini'); // the outage opened the primary's breaker
       const skipped = await postChat(s.url, 'm');
       expect(skipped.headers['x-switchyard-attempts']).toBe('1'); // open: not asked
-      await new Promise((r) => setTimeout(r, 1300)); // outage over at 0.7 s; probes every ~0.2 s
+      // The outage is over 0.7 s after the first request; probes run every ~0.2 s.
+      await expect.poll(() => s.logs.some((l) => l.event === 'health_probe' && l.fields.ok === true), { timeout: 5000, interval: 20 }).toBe(true);
+      const recoveredAfter = performance.now() - started;
       const after = await postChat(s.url, 'm');
       expect(after.headers['x-switchyard-provider']).toBe('sb-openai');
       expect(s.logs.some((l) => l.event === 'health_probe' && l.fields.ok === false)).toBe(true); // probed during the outage
-      expect(s.logs.some((l) => l.event === 'health_probe' && l.fields.ok === true)).toBe(true);
+      // Back within a few probe intervals of the outage's end (with room for a loaded machine), not after the 60 s cooldown.
+      expect(recoveredAfter).toBeLessThan(700 + 5 * 200 + 1000);
     } finally {
       await s.close();
     }

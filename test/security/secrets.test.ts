@@ -146,12 +146,25 @@ afterAll(async () => {
 });
 
 describe('an upstream that echoes the gateway’s credentials in its errors', () => {
-  it.each(cases())('%s via %s, upstream %s: no canary in the response', async (endpoint, format, mode) => {
+  /**
+   * Every case's request is made here, before any test of this block runs, so the checks over all
+   * of them (what was sent, logged and shown) hold whatever order the tests run in.
+   */
+  const replies = new Map<string, { reply: Reply; asked: boolean }>();
+  const key = (endpoint: Endpoint, format: Format, mode: Mode) => `${endpoint} ${format} ${mode}`;
+  beforeAll(async () => {
+    for (const [endpoint, format, mode] of cases()) {
+      const before = echo.seen.length;
+      const reply = await call(base, endpoint, `${format}-${mode}/model-x`);
+      replies.set(key(endpoint, format, mode), { reply, asked: echo.seen.length > before });
+    }
+  });
+
+  it.each(cases())('%s via %s, upstream %s: no canary in the response', (endpoint, format, mode) => {
     const provider = `${format}-${mode}`;
-    const before = echo.seen.length;
-    const reply = await call(base, endpoint, `${provider}/model-x`);
+    const { reply, asked } = replies.get(key(endpoint, format, mode))!;
     // The upstream was asked, with the credentials, and answered with them.
-    expect(echo.seen.length).toBeGreaterThan(before);
+    expect(asked).toBe(true);
     expect(leaks(reply.raw, echo)).toEqual([]);
 
     if (mode === 'late') {
@@ -169,7 +182,7 @@ describe('an upstream that echoes the gateway’s credentials in its errors', ()
     if (typeof mode === 'number' && !endpoint.startsWith('messages')) expect(error?.code).toBe(CODE[mode]);
   });
 
-  it('sent every canary upstream, so the checks above had something to find', () => {
+  it('sent every canary upstream, so the checks in this block had something to find', () => {
     const sent = JSON.stringify(echo.seen.map((s) => s.headers)).toLowerCase();
     for (const mark of [marks.openai, marks.anthropic, marks.gemini, marks.azure, marks.header, marks.awsId, marks.awsToken]) expect(sent).toContain(mark);
     expect(sent).toMatch(/signature=[0-9a-f]{64}/);

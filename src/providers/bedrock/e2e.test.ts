@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ContentBlock, ImageFormat } from '@aws-sdk/client-bedrock-runtime';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +250,33 @@ describe('Bedrock adapter end to end (SigV4 + event-stream) against a fake servi
     const parsed = bedrockAdapter.parseChatResponse(await res.body.json(), ctx());
     expect(parsed.choices[0]?.message.content).toBe('Grüezi!');
     expect(parsed.usage).toEqual({ prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
+  });
+
+  it('carries text, an image part and tools to Converse in its own shapes (image bytes base64, format from the MIME type)', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const withImage: ChatRequest = {
+      ...chat,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this picture?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+          ],
+        },
+      ],
+    };
+    const res = await send(bedrockAdapter.buildChatRequest(withImage, target, false));
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(seen.at(-1)?.verdict).toBeUndefined();
+    // The AWS SDK's shapes; on the JSON wire the image bytes travel base64-encoded.
+    const format: ImageFormat = 'png';
+    const text: ContentBlock.TextMember = { text: 'What is in this picture?' };
+    expect(seen.at(-1)?.body).toMatchObject({
+      messages: [{ role: 'user', content: [text, { image: { format, source: { bytes: png } } }] }],
+      toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } }] },
+    });
   });
 
   it('is refused when the body no longer matches its signature', async () => {
