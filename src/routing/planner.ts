@@ -145,7 +145,8 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
   const upperBound = (): number => (upper ??= promptTokenUpperBound(request));
   const promptTokens = (): number => (counted ??= countPromptTokens(request));
   // Ranking by cost needs proportions, not exact counts: a quarter of the byte bound is close for
-  // prose and costs nothing. A cost ceiling and explain count exactly.
+  // prose and costs nothing. A cost ceiling counts exactly. Explain ranks as the request would be
+  // ranked (else it could show another order) and reports the exact count besides.
 
   // Class: the header, then the key's, then rules, then the default.
   let cls = routing.defaultClass;
@@ -271,7 +272,8 @@ export function planRoute(config: GatewayConfig, input: RouteInput, view: Routin
   const maxOut = embeddings ? 0 : (request.max_completion_tokens ?? request.max_tokens ?? undefined);
   const strategy: StrategyName = strategyOverride ?? pub?.strategy ?? 'priority';
   const wantsCost = cls.maxCostUsd !== undefined || strategy === 'cheapest' || strategy === 'adaptive' || opts.explain === true;
-  const exactCost = cls.maxCostUsd !== undefined || opts.explain === true;
+  const exactCost = cls.maxCostUsd !== undefined;
+  if (opts.explain) promptTokens();
   const approxTokens = (): number => Math.ceil(upperBound() / 4);
   // Live stats only where something reads them: the common priority/weighted route needs none.
   const wantsP95 = strategy === 'performance' || cls.latencyBudgetMs !== undefined || opts.explain === true;
