@@ -30,25 +30,33 @@ import {
   sig,
   type Term,
 } from './classify-lexicon.js';
-import { fire, type Lex, NEVER, newLex, PAIR_COUNT, type ScanState } from './classify-state.js';
-import { symbol } from './classify-symbols.js';
+import { endLex, fire, type Lex, NEVER, PAIR_COUNT, type ScanState, startLex } from './classify-state.js';
+import { SYMBOLS, symbol } from './classify-symbols.js';
 import { UNSPACED_TERMS } from './classify-terms.js';
 import { declarationAt, fold, hashStep, isBlank, isDigit, isWordChar, isWordCharHigh, matchRest, sameWord } from './classify-text.js';
 
+/** ASCII characters that mean nothing to the scanner beyond being the line's last solid one. */
+const PLAIN = Uint8Array.from({ length: 128 }, (_, c) => (c > 32 && !isWordChar(c) && !SYMBOLS.includes(c) ? 1 : 0));
+
 /** Scans text[from, to) into `st`. Lexical state (fences, pending pair leads) is local to one call. */
 export function scan(text: string, from: number, to: number, st: ScanState): void {
-  const lx = newLex(text, from, to, st);
+  const lx = startLex(text, from, to, st);
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
     if (lx.atLineStart && !isBlank(c) && c !== 10) lineStart(lx, i, c);
     if (isWordChar(c)) i = word(lx, i);
     else if (c === 32) i++;
-    else i = symbol(lx, i, c);
+    else if (c >= 128 || PLAIN[c] === 0) i = symbol(lx, i, c);
+    else {
+      lx.lastSolid = c;
+      i++;
+    }
   }
   if (st.inFence) st.codeChars += to - lx.fenceStart;
   st.inFence = false;
   if (lx.sawWide) unspaced(lx);
+  endLex(lx);
 }
 
 // ---- The first solid character of a line.
@@ -95,7 +103,7 @@ function word(lx: Lex, start: number): number {
   const len = i - start;
   const entry = lookup(text, start, len, lx.hash);
   let term = entry?.term;
-  const phrase = entry === undefined ? undefined : phraseAt(text, i, entry);
+  const phrase = entry === undefined || entry.phrases.length === 0 ? undefined : phraseAt(text, i, entry);
   if (phrase !== undefined) {
     term = phrase.term;
     i += phrase.rest.length;
@@ -104,7 +112,11 @@ function word(lx: Lex, start: number): number {
   if (text.charCodeAt(i) === 58 && len >= 5) errorLabel(lx, start, len);
   if (term !== undefined && term.flags !== 0) flagged(lx, term.flags, start, len, i);
   if (lx.st.inFence) {
-    if (term !== undefined) fireAll(lx.st, term);
+    if (term !== undefined) for (const s of term.signals) fire(lx.st, s);
+  } else if (term === undefined && !lx.digitsOnly) {
+    // A word the lexicon does not know completes and leads no pair: it only moves the count on.
+    lx.prevInto = false;
+    lx.wordIndex++;
   } else {
     inProse(lx, term);
   }
@@ -202,10 +214,6 @@ function tracebackLineAt(text: string, start: number, end: number): boolean {
   );
 }
 
-function fireAll(st: ScanState, term: Term): void {
-  for (const s of term.signals) fire(st, s);
-}
-
 /**
  * A word outside code: it may complete a pair whose lead came earlier in the sentence (the pair's
  * signal then replaces the word's own), and it may lead pairs itself.
@@ -214,7 +222,7 @@ function inProse(lx: Lex, term: Term | undefined): void {
   const leads = (term?.leads ?? 0) | (lx.digitsOnly ? DIGIT_LEADS : 0);
   const consumed = term !== undefined && term.objects !== 0 && completePair(lx, term.objects);
   if (leads !== 0) for (let p = 0; p < PAIR_COUNT; p++) if ((leads >> p) & 1) lx.leadAt[p] = lx.wordIndex;
-  if (!consumed && term !== undefined) fireAll(lx.st, term);
+  if (!consumed && term !== undefined) for (const s of term.signals) fire(lx.st, s);
   lx.prevInto = term !== undefined && (term.flags & F_INTO) !== 0;
   lx.wordIndex++;
 }

@@ -36,12 +36,16 @@ export function fire(st: ScanState, s: number): void {
   }
 }
 
-/** The lexical state of one scan() call; scores, counters and caps accumulate in `st` across calls. */
+/**
+ * The lexical state of one scan() call; scores, counters and caps accumulate in `st` across calls.
+ * One object serves every call: scan() runs to completion (synchronously, never re-entered), so
+ * startLex() resets it rather than allocating one per call, and endLex() lets go of the text.
+ */
 export interface Lex {
-  readonly text: string;
-  readonly from: number;
-  readonly to: number;
-  readonly st: ScanState;
+  text: string;
+  from: number;
+  to: number;
+  st: ScanState;
   /** Word index of each pair's latest lead. */
   readonly leadAt: Int32Array;
   /** Word index where the current sentence began: pairs do not reach across sentences. */
@@ -63,24 +67,47 @@ export interface Lex {
   digitsOnly: boolean;
 }
 
-export function newLex(text: string, from: number, to: number, st: ScanState): Lex {
+const IDLE = newState(0, false, new Float64Array(0), new Int32Array(0));
+const LEX: Lex = {
+  text: '',
+  from: 0,
+  to: 0,
+  st: IDLE,
+  leadAt: new Int32Array(PAIR_COUNT),
+  sentenceStart: 0,
+  fenceStart: 0,
+  wordIndex: 0,
+  prevInto: false,
+  lineBegin: 0,
+  atLineStart: true,
+  lastSolid: -1,
+  lastArith: NEVER,
+  sawWide: false,
+  hash: 0,
+  digitsOnly: false,
+};
+
+export function startLex(text: string, from: number, to: number, st: ScanState): Lex {
   st.inFence = false;
-  return {
-    text,
-    from,
-    to,
-    st,
-    leadAt: new Int32Array(PAIR_COUNT).fill(NEVER),
-    sentenceStart: 0,
-    fenceStart: 0,
-    wordIndex: 0,
-    prevInto: false,
-    lineBegin: from,
-    atLineStart: true,
-    lastSolid: -1,
-    lastArith: NEVER,
-    sawWide: false,
-    hash: 0,
-    digitsOnly: false,
-  };
+  const lx = LEX;
+  lx.text = text;
+  lx.from = from;
+  lx.to = to;
+  lx.st = st;
+  lx.leadAt.fill(NEVER);
+  lx.sentenceStart = 0;
+  lx.fenceStart = 0;
+  lx.wordIndex = 0;
+  lx.prevInto = false;
+  lx.lineBegin = from;
+  lx.atLineStart = true;
+  lx.lastSolid = -1;
+  lx.lastArith = NEVER;
+  lx.sawWide = false;
+  return lx;
+}
+
+export function endLex(lx: Lex): void {
+  lx.text = '';
+  lx.st = IDLE;
 }

@@ -8,6 +8,9 @@ import { S_ARITHMETIC, S_FENCE, S_INLINE, S_MATH_SYMBOL, S_NOTATION, S_QUESTION,
 import { fire, type Lex, NEVER } from './classify-state.js';
 import { fold, functionNotationBefore, isBlank, isDigit, isOperand, isWordChar, MATH_SYMBOL_CODES, matchRest, nextSolid, prevSolid } from './classify-text.js';
 
+/** The ASCII characters symbol() does more with than note them as the line's last solid character. */
+export const SYMBOLS: readonly number[] = Array.from('\n\t\r`?.!=&|:+-*/^$%<()#', (ch) => ch.charCodeAt(0));
+
 export function symbol(lx: Lex, i: number, c: number): number {
   switch (c) {
     case 10:
@@ -153,7 +156,7 @@ function marker(lx: Lex, i: number, c: number): void {
       if (text.charCodeAt(i + 1) === 47 && isLowerAt(text, i + 2)) fire(st, S_SYNTAX);
       break;
     case 40: // obj.method(
-      if (methodCallBefore(lx, i)) fire(st, S_SYNTAX);
+      if (i > 0 && isWordChar(text.charCodeAt(i - 1)) && methodCallBefore(lx, i)) fire(st, S_SYNTAX);
       break;
     case 41: {
       // foo(); if (x) {
@@ -174,10 +177,9 @@ function isLowerAt(text: string, i: number): boolean {
   return c >= 97 && c <= 122;
 }
 
-/** "obj.method" ends just before the "(" at `i`. */
+/** "obj.method" ends just before the "(" at `i` (after a word character). */
 function methodCallBefore(lx: Lex, i: number): boolean {
   const text = lx.text;
-  if (i === 0 || !isWordChar(text.charCodeAt(i - 1))) return false;
   let k = i - 1;
   while (k > lx.from && k > i - 40 && isWordChar(text.charCodeAt(k - 1))) k--;
   return k >= 2 && text.charCodeAt(k - 1) === 46 && isWordChar(text.charCodeAt(k - 2));
