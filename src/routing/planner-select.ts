@@ -22,20 +22,16 @@ export interface Selection {
 }
 
 export function selectRoute(config: GatewayConfig, input: RouteInput, facts: RequestFacts): Selection {
-  const sel: Selection = {
-    route: input.request.model,
-    ...classOf(config.routing, input),
-    strategy: undefined,
-    rules: [],
-    autoWhy: undefined,
-  };
-  if (config.routing.rules.length > 0) applyRules(config.routing, input, facts, sel);
-  if (sel.route === 'auto' && !config.models.has('auto')) resolveAuto(config.routing, facts, sel);
+  const routing = config.routing;
+  const sel: Selection = { route: input.request.model, cls: routing.defaultClass, classSource: 'default', strategy: undefined, rules: [], autoWhy: undefined };
+  classBeforeRules(routing, input, sel);
+  if (routing.rules.length > 0) applyRules(routing, input, facts, sel);
+  if (sel.route === 'auto' && !config.models.has('auto')) resolveAuto(routing, facts, sel);
   return sel;
 }
 
-/** The class before rules: the header's, then the key's, then the default. */
-function classOf(routing: RoutingConfig, input: RouteInput): Pick<Selection, 'cls' | 'classSource'> {
+/** The class before rules: the header's, then the key's, else the default stays. */
+function classBeforeRules(routing: RoutingConfig, input: RouteInput, sel: Selection): void {
   const headerClass = input.header(CLASS_HEADER);
   if (headerClass !== undefined) {
     const named = routing.classes.get(headerClass.trim());
@@ -43,12 +39,12 @@ function classOf(routing: RoutingConfig, input: RouteInput): Pick<Selection, 'cl
       const known = [...routing.classes.keys()];
       throw invalid(CLASS_HEADER, `${CLASS_HEADER} names no traffic class "${headerClass}"; classes: ${known.join(', ') || '(none configured)'}`);
     }
-    return { cls: named, classSource: 'header' };
+    sel.cls = named;
+    sel.classSource = 'header';
+  } else if (input.key?.class !== undefined && routing.classes.has(input.key.class)) {
+    sel.cls = routing.classes.get(input.key.class)!;
+    sel.classSource = 'key';
   }
-  if (input.key?.class !== undefined && routing.classes.has(input.key.class)) {
-    return { cls: routing.classes.get(input.key.class)!, classSource: 'key' };
-  }
-  return { cls: routing.defaultClass, classSource: 'default' };
 }
 
 /** Every rule in order; the first to set the route, the class or the strategy wins it. */
