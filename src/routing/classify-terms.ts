@@ -1,9 +1,9 @@
 /**
- * The classifier's keyword tables and signal weights, as data (classify.ts compiles them into its
- * lexicon at module load). Extend a table to teach the classifier a word; docs/classification.md
- * describes each signal.
+ * The classifier's keyword tables and signal weights, as data (classify-lexicon.ts compiles them
+ * into its lexicon at module load). Extend a table to teach the classifier a word;
+ * docs/classification.md describes each signal.
  */
-import type { TaskDomain } from './classify.js';
+import type { TaskDomain } from './classify-types.js';
 
 // =============================================================================================
 // Keyword tables. Lower case. An entry may be a phrase: a space in it also matches a hyphen, tab

@@ -6,7 +6,7 @@ import type { GatewayConfig, Target } from '../config/types.js';
 import { GatewayError } from '../core/errors.js';
 import { createRng } from '../sandbox/rng.js';
 import { needsTokenizer, planRoute, type RouteInput, type RoutingView } from './planner.js';
-import { loadTokenizer } from './tokens.js';
+import { countPromptTokens, loadTokenizer, promptTokenUpperBound } from './tokens.js';
 
 beforeAll(() => loadTokenizer());
 
@@ -303,5 +303,48 @@ describe('availability, affinity and latency budget', () => {
     for (let i = 0; i < 10_000; i++) if (planRoute(c, input(), view({ rng })).candidates[0]!.key === 'oa/big') big++;
     expect(big / 10_000).toBeGreaterThan(0.885);
     expect(big / 10_000).toBeLessThan(0.915);
+  });
+});
+
+describe('explain', () => {
+  // Spaced digits tokenize at about one token per two bytes, so the exact count is about twice the
+  // quarter-of-the-bytes estimate that ranking uses. Prices are set so that the two counts rank the
+  // targets differently: `lean` is cheaper below THRESHOLD prompt tokens, `flat` above it.
+  const prompt = '7 '.repeat(2_000);
+  const request: ChatRequest = { model: 'pair', messages: [{ role: 'user', content: prompt }], max_tokens: 1_000 };
+  const estimate = Math.ceil(promptTokenUpperBound(request) / 4);
+  const exact = (): number => countPromptTokens(request);
+
+  function pricedPair(strategy: string): GatewayConfig {
+    const threshold = (estimate + exact()) / 2;
+    return compile(
+      {
+        providers: {
+          p: {
+            format: 'openai',
+            base_url: 'http://127.0.0.1:4/v1',
+            auth: 'none',
+            models: {
+              lean: { input_price: 2, output_price: 1 },
+              flat: { input_price: 1, output_price: 1 + threshold / 1_000 },
+            },
+          },
+        },
+        models: { pair: { strategy, targets: ['p/flat', 'p/lean'] } },
+      },
+      { env: {}, source: 'test' },
+    );
+  }
+
+  it.each(['cheapest', 'adaptive'])('ranks %s targets as the request itself would be ranked', (strategy) => {
+    expect(exact()).toBeGreaterThan(estimate * 1.5); // the two counts are far enough apart to rank differently
+    const c = pricedPair(strategy);
+    const real = planRoute(c, { request, header: () => undefined }, view());
+    const explained = planRoute(c, { request, header: () => undefined }, view(), { explain: true });
+    expect(keys(real)).toEqual(['p/lean', 'p/flat']);
+    expect(keys(explained)).toEqual(keys(real));
+    expect(explained.candidates.map((x) => [x.score, x.costUsd])).toEqual(real.candidates.map((x) => [x.score, x.costUsd]));
+    // Explain still reports the exact prompt token count.
+    expect(explained.promptTokens).toEqual({ value: exact(), how: 'tokenizer' });
   });
 });
