@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ejectionDuration, findOutliers, OUTLIER_DEFAULTS, type OutlierCandidate, type OutlierConfig, OutlierStats } from './outlier.js';
+import { ejectionDuration, findOutliers, OUTLIER_DEFAULTS, type OutlierCandidate, type OutlierConfig, OutlierStats, P95_TTL_MS } from './outlier.js';
 
 const config: OutlierConfig = { ...OUTLIER_DEFAULTS, minRequests: 10 };
 
@@ -39,6 +39,22 @@ describe('findOutliers', () => {
     expect(findOutliers([cand('a', 50, 0, { p95: 900 }), cand('b', 50, 0, { p95: 100 }), cand('c', 50, 0, { p95: 100 })], config)).toEqual([]);
   });
 
+  it("takes the peers' median p95 whatever order they come in, and between the middle two for an even count", () => {
+    const five = ['a', 'b', 'c', 'd', 'e'];
+    const c = (key: string, p95: number, peers = five): OutlierCandidate => ({
+      key,
+      peers: peers.filter((k) => k !== key),
+      requests: 50,
+      failures: 0,
+      unavailable: false,
+      p95,
+    });
+    const odd = findOutliers([c('a', 4300, ['a', 'b', 'c', 'd']), c('b', 1400), c('c', 1000), c('d', 3000)], config);
+    expect(odd.map((v) => v.detail)).toEqual(["p95 4300 ms ≥ 3 × peers' median p95 1400 ms"]);
+    const even = findOutliers([c('a', 4500), c('b', 2000), c('c', 600), c('d', 1400), c('e', 1000)], { ...config, maxEjectedRatio: 1 });
+    expect(even.map((v) => v.detail)).toEqual(["p95 4500 ms ≥ 3 × peers' median p95 1200 ms"]);
+  });
+
   it('stops at max_ejected_ratio, counting targets already out of rotation, worst first', () => {
     const four = ['a', 'b', 'c', 'd'];
     const c = (key: string, failures: number, unavailable = false): OutlierCandidate => ({
@@ -68,6 +84,19 @@ describe('OutlierStats', () => {
     s.record(true, 1, 320_000);
     s.reset();
     expect(s.view(320_000)).toEqual({ requests: 0, failures: 0 });
+  });
+});
+
+describe('OutlierStats.p95', () => {
+  it('is kept for P95_TTL_MS, then recomputed; a clock that goes back recomputes at once', () => {
+    const s = new OutlierStats({ windowMs: 300_000, minRequests: 1 });
+    s.record(true, 100, 0);
+    expect(s.p95(0)).toBe(100);
+    s.record(true, 900, 10);
+    expect(s.p95(P95_TTL_MS - 1)).toBe(100); // cached
+    expect(s.p95(P95_TTL_MS)).toBe(900); // expired: recomputed over both samples
+    s.record(true, 5000, P95_TTL_MS + 1);
+    expect(s.p95(P95_TTL_MS - 500)).toBe(5000); // earlier than the cached value: not trusted
   });
 });
 
