@@ -68,6 +68,12 @@ describe('switchyard check on the examples', () => {
     expect(stdout).toContain('auto: simple → fast, medium → smart, complex → smart');
   });
 
+  // The whole summary, so a changed or lost detail in any line shows (paths made independent of the checkout).
+  it.each(['multi-provider.yaml', 'routing.yaml'])('prints the whole summary of %s, line for line', async (file) => {
+    const { stdout } = await check([join(EXAMPLES, file)], FULL_ENV);
+    expect(stdout.replaceAll(EXAMPLES, '<examples>')).toMatchSnapshot();
+  });
+
   it('fails on unset variables by default, and only warns with --allow-missing-env', async () => {
     const file = join(EXAMPLES, 'multi-provider.yaml');
     const strict = await check([file], {});

@@ -81,7 +81,7 @@ function providerLines(p: ProviderConfig, notes: readonly EnvRefNote[]): string[
   if (headers.length > 0) lines.push(`    headers: ${headers.join(', ')} (values not shown)`);
   const t = p.timeouts;
   lines.push(
-    `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections ?? 'no cap'}${p.http2 ? ', HTTP/2 offered' : ''}`,
+    `    timeouts: connect ${t.connectMs} ms, first byte ${t.firstByteMs} ms, first token ${t.firstTokenMs} ms, idle ${t.idleMs} ms; max connections ${p.maxConnections ?? 'no cap'}${offersHttp2(p) ? ', HTTP/2 offered' : ''}`,
   );
   if (p.models.size > 0) {
     lines.push('    models:');
@@ -89,6 +89,11 @@ function providerLines(p: ProviderConfig, notes: readonly EnvRefNote[]): string[
   }
   lines.push(`    other models (${p.name}/<any id>): ${DEFAULT_CAPABILITIES.join(', ')}`);
   return lines;
+}
+
+/** HTTP/2 is negotiated by ALPN during the TLS handshake: a plain-http provider is always spoken to in HTTP/1.1. */
+function offersHttp2(p: ProviderConfig): boolean {
+  return p.http2 && p.baseUrl.startsWith('https:');
 }
 
 function publicModelLine(m: PublicModel): string {
