@@ -36,8 +36,11 @@ export class Transport {
         connections: provider.maxConnections ?? null,
         pipelining: 1,
         allowH2: provider.http2,
+        // An idle connection is kept 30 s, even when the provider's Keep-Alive hint allows longer:
+        // after a burst of thousands of streams, each idle connection holds memory (about 8 KB of
+        // heap, a socket) that a minute of quiet should give back.
         keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 600_000,
+        keepAliveMaxTimeout: 30_000,
         connect: { timeout: provider.timeouts.connectMs },
         headersTimeout: provider.timeouts.firstByteMs,
         bodyTimeout: provider.timeouts.idleMs,
