@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { benchConfigYaml } from './lib/bench-config.js';
 import { HardTimeout } from './lib/hard-timeout.js';
 import { type Child, cpuModel, nofileLimits, openFds, Processes, peakRssMb, repoRoot, rssMb, sleep, transpileScript } from './lib/procs.js';
 import { msText } from './lib/stats.js';
@@ -179,23 +180,7 @@ class StreamsRun {
   /** Switchyard with the default config (one provider, one model), or the bare hop; both report their event-loop delay. */
   private async startGateway(cli: string, dir: string): Promise<Gateway> {
     const configPath = join(dir, 'switchyard.yaml');
-    writeFileSync(
-      configPath,
-      [
-        '# Written by bench/many-streams.ts: the default config apart from one provider and one model.',
-        'server:',
-        '  port: 0',
-        'providers:',
-        '  mock:',
-        '    format: openai',
-        `    base_url: ${this.upstreamUrl}/v1`,
-        '    api_key: ${SWITCHYARD_BENCH_KEY}',
-        'models:',
-        '  bench:',
-        '    targets: [mock/gpt-bench]',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(configPath, benchConfigYaml(this.upstreamUrl, 'bench/many-streams.ts'));
     const child =
       GATEWAY_KIND === 'switchyard'
         ? await this.procs.start({

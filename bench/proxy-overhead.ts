@@ -27,6 +27,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
+import { benchConfigYaml } from './lib/bench-config.js';
 import {
   CASES,
   type Case,
@@ -275,23 +276,7 @@ async function startNginx(bench: Bench, upstreamPort: string, cpu: number | unde
 /** Writes Switchyard's config (one provider, the mock; one model) and returns what starts it, pinned to the proxy CPU. */
 function switchyardStarter(bench: Bench, setup: Setup, mockUrl: string): () => Promise<Child> {
   const configPath = join(bench.dir, 'switchyard.yaml');
-  writeFileSync(
-    configPath,
-    [
-      '# Written by bench/proxy-overhead.ts: one provider, the mock; one model.',
-      'server:',
-      '  port: 0',
-      'providers:',
-      '  mock:',
-      '    format: openai',
-      `    base_url: ${mockUrl}/v1`,
-      '    api_key: ${SWITCHYARD_BENCH_KEY}',
-      'models:',
-      '  bench:',
-      '    targets: [mock/gpt-bench]',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(configPath, benchConfigYaml(mockUrl, 'bench/proxy-overhead.ts'));
   return () =>
     bench.procs.start({
       name: 'switchyard',

@@ -61,7 +61,7 @@ function eligibleOf(list: TierList, tier: number, r: TierRanking, seen: Set<stri
   const out: Eligible = { kept: [], keys: [], weights: [], stats: [] };
   for (let i = 0; i < list.targets.length; i++) {
     const target = list.targets[i]!;
-    const key = keyOf(target);
+    const key = describeTarget(target);
     if (seen.has(key)) continue;
     seen.add(key);
     const cost = r.wantsCost ? estimateCost(target, r.filter.maxOut, r.facts, r.exactCost) : undefined;
@@ -116,14 +116,3 @@ function whyFirst(ranked: Ranked | undefined, e: Eligible, strategy: StrategyNam
   return e.kept.length === 1 ? 'only eligible target of its tier' : strategy;
 }
 
-const KEY_CACHE = new WeakMap<Target, string>();
-
-/** `provider/model`, built once per target object (configured targets live as long as the config). */
-function keyOf(target: Target): string {
-  let k = KEY_CACHE.get(target);
-  if (k === undefined) {
-    k = describeTarget(target);
-    KEY_CACHE.set(target, k);
-  }
-  return k;
-}
