@@ -4,7 +4,7 @@
  * more than one tier is planned once, where it first appears.
  */
 import type { StrategyName } from '../config/strategy-options.js';
-import { describeTarget, type PublicModel, type Target } from '../config/types.js';
+import { describeTarget, type PublicModel } from '../config/types.js';
 import type { RequestFacts } from './planner-facts.js';
 import { estimateCost, exclusion, type FilterInput } from './planner-filter.js';
 import type { Candidate, Exclusion, RoutingView, TierList } from './planner-types.js';
@@ -115,4 +115,3 @@ function whyFirst(ranked: Ranked | undefined, e: Eligible, strategy: StrategyNam
   if (ranked) return ranked.why;
   return e.kept.length === 1 ? 'only eligible target of its tier' : strategy;
 }
-
